@@ -1,0 +1,294 @@
+"""The fake world: accounts -> regions -> service backends, plus its clock,
+scheduler, random generator, identities, settings and call log.
+
+One ``Cloud`` per activation. All of its state hangs off ``accounts`` and is
+created lazily; ``snapshot()``/``restore()`` copy it whole. A single re-entrant
+lock serialises calls, so boto3 clients used from several threads see a
+consistent world, and a call made from inside fake background work (code in a
+Lambda handler calling boto3) re-enters instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+from botocore.model import OperationModel
+
+from fakeaws import responses
+from fakeaws.calls import Call, CallLog
+from fakeaws.clock import Clock, Scheduler
+from fakeaws.errors import AWSError, UnsupportedOperation
+from fakeaws.identity import IdentityRegistry
+from fakeaws.services.base import Backend
+from fakeaws.services.registry import backend_class, handler_name
+from fakeaws.settings import Settings
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class Account:
+    """One AWS account: regional backends per region, and its account-wide (global) ones."""
+
+    id: str
+    regions: dict[str, dict[str, Backend]] = field(default_factory=dict)
+    global_backends: dict[str, Backend] = field(default_factory=dict)
+
+
+class Snapshot:
+    """An opaque, reusable copy of a cloud's world (see ``Cloud.snapshot``)."""
+
+    def __init__(self, source: Cloud, state: dict[str, Any]) -> None:
+        self._source = source  # backends in ``state`` refer to it; restore re-points them
+        self._state = state
+
+
+class Cloud:
+    """The test's handle on the fake world."""
+
+    def __init__(
+        self,
+        *,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
+        seed: int | str = 0,
+        clock: str = "real",
+        start: float | datetime | None = None,
+        strict: bool = False,
+        services: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self.seed = seed
+        self.settings = Settings(strict=strict, services=services)
+        self.lock = threading.RLock()
+        self.clock = Clock(clock, start)
+        self.scheduler = Scheduler(self.clock, self.lock)
+        self.random = random.Random(seed)  # behaviour: weighted aliases, jitter, lag...
+        self._ids = random.Random(f"{seed}/ids")  # ids only, so new calls don't shift behaviour
+        self.identities = IdentityRegistry(account_id)
+        self.calls = CallLog()
+        self.accounts: dict[str, Account] = {}
+        # Set by the IAM service: raises AWSError to deny a call. None = allow everything.
+        self.authorizer: Callable[[Call], None] | None = None
+
+    # -- the world -----------------------------------------------------------------
+    def account(self, account_id: str | None = None) -> Account:
+        account_id = account_id or self.account_id
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            acct = self.accounts[account_id] = Account(account_id)
+        return acct
+
+    def backend(self, service: str, account_id: str | None = None, region: str | None = None):
+        """The backend of ``service`` for an account and region, created on first use."""
+        cls = backend_class(service)
+        if cls is None:
+            raise KeyError(f"fakeaws has no backend for service {service!r}")
+        acct = self.account(account_id)
+        region = region or self.region
+        if cls.scope == "account":
+            backends = acct.global_backends
+        else:
+            backends = acct.regions.get(region)
+            if backends is None:
+                backends = acct.regions[region] = {}
+        backend = backends.get(service)
+        if backend is None:
+            backend = backends[service] = cls(self, acct.id, region)
+        return backend
+
+    def new_request_id(self) -> str:
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+    def session(self, account_id: str | None = None, region: str | None = None):
+        """A boto3 Session signed with the root keys of ``account_id`` (for multi-account tests)."""
+        import boto3
+
+        cred = self.identities.root_credential(account_id or self.account_id)
+        return boto3.Session(
+            aws_access_key_id=cred.access_key_id,
+            aws_secret_access_key=cred.secret_access_key,
+            region_name=region or self.region,
+        )
+
+    # -- answering a call --------------------------------------------------------------
+    def handle(
+        self,
+        operation: OperationModel,
+        params: dict[str, Any],
+        access_key_id: str | None,
+        region: str,
+        attempt: int = 1,
+    ) -> tuple[AWSResponse, dict]:
+        """Answer one attempt of an intercepted call with ``(http_response, parsed)``."""
+        info = _operation_info(operation.service_model.service_name, operation.name, operation)
+        with self.lock:
+            self.scheduler.run_due()
+            now = self.clock.time()
+            call = Call(
+                self,
+                info.service,
+                info.name,
+                params,
+                self.identities.principal_for(access_key_id),
+                access_key_id,
+                region,
+                self.new_request_id(),
+                now,
+                attempt,
+            )
+            self.calls.append(call)
+            if info.handler is None:
+                call.outcome = "unsupported"
+                raise UnsupportedOperation(info.service, info.name, info.missing)
+            call.action, call.authorize = info.action, info.authorize
+            try:
+                backend = self.backend(info.service, call.account, region)
+                call.resources = info.resources(backend, call) if info.resources else ["*"]
+                if call.authorize and self.authorizer is not None:
+                    self.authorizer(call)
+                parsed = getattr(backend, info.handler)(call)
+            except AWSError as err:
+                call.outcome, call.error = err.code, err
+                return responses.error(operation, err, call.request_id, now)
+            call.outcome, call.response = "ok", parsed
+            if self.settings.strict:
+                from fakeaws.shapes import assert_output
+
+                assert_output(operation, parsed)
+            status = (
+                parsed.get(info.status_member, info.status) if info.status_member else info.status
+            )
+            return responses.success(info.protocol, status, parsed, call.request_id, now)
+
+    # -- driving time ---------------------------------------------------------------------
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` of virtual time pass, firing timers (what backoffs and waiters do)."""
+        with self.lock:
+            self.clock.advance(seconds)
+
+    def settle(self, within: float = 0.0) -> int:
+        """Run background work that is due now; returns how many tasks ran.
+
+        With ``within=S``, also move the clock forward (up to S seconds) from
+        timer to timer, running each in order, and stop as soon as nothing is
+        left to run in that window: "let everything that would happen in the
+        next S seconds happen".
+        """
+        with self.lock:
+            ran = self.scheduler.run_due()
+            if within > 0:
+                deadline = self.clock.time() + within
+                while (due := self.scheduler.next_due()) is not None and due <= deadline:
+                    ran += self.scheduler.run_until(due)
+            return ran
+
+    # -- snapshot / restore ------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """A copy of the whole world (state, clock, pending work, random state, identities).
+
+        Cheap enough per test for small worlds; a snapshot can be restored any
+        number of times, into this cloud or into another one.
+        """
+        with self.lock:
+            return Snapshot(self, copy.deepcopy(self._state(), {id(self): self}))
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Make this cloud's world a fresh copy of ``snapshot``; the call log starts empty."""
+        with self.lock:
+            state = copy.deepcopy(snapshot._state, {id(snapshot._source): self})
+            self.accounts = state["accounts"]
+            self.identities = state["identities"]
+            self.clock.set_state(state["clock"])
+            self.scheduler.set_state(state["scheduler"])
+            self.random.setstate(state["random"])
+            self._ids.setstate(state["ids"])
+            self.calls.clear()
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "accounts": self.accounts,
+            "identities": self.identities,
+            "clock": self.clock.state(),
+            "scheduler": self.scheduler.state(),
+            "random": self.random.getstate(),
+            "ids": self._ids.getstate(),
+        }
+
+    def __repr__(self) -> str:
+        return f"<Cloud account={self.account_id} region={self.region} {len(self.calls)} calls>"
+
+
+@dataclass(frozen=True)
+class _OperationInfo:
+    """What the dispatcher needs to know about an operation, worked out once."""
+
+    service: str
+    name: str
+    protocol: str
+    handler: str | None
+    missing: str
+    action: str
+    resources: Callable | None
+    authorize: bool
+    status: int
+    status_member: str | None
+
+
+_INFO: dict[tuple[str, str], _OperationInfo] = {}
+
+
+def _operation_info(service: str, name: str, model: OperationModel) -> _OperationInfo:
+    info = _INFO.get((service, name))
+    if info is None:
+        info = _INFO[(service, name)] = _build_operation_info(service, name, model)
+    return info
+
+
+def forget_operation_info(service: str) -> None:
+    """Drop cached dispatch data for ``service`` (its backend was replaced)."""
+    for key in [k for k in _INFO if k[0] == service]:
+        del _INFO[key]
+
+
+def _build_operation_info(service: str, name: str, model: OperationModel) -> _OperationInfo:
+    cls = backend_class(service)
+    handler = handler_name(cls, name)
+    if cls is None:
+        missing = f"there is no fake {service!r} service yet"
+    else:
+        missing = "the operation is not implemented yet (run `fakeaws coverage`)"
+    action, resources, authorize = None, None, True
+    if handler is not None:
+        action, resources, authorize = getattr(
+            getattr(cls, handler), "__fakeaws_permission__", (None, None, True)
+        )
+    prefix = getattr(cls, "iam_prefix", service)
+    status_member = None
+    output = model.output_shape
+    if output is not None:
+        for member_name, member in output.members.items():
+            if member.serialization.get("location") == "statusCode":
+                status_member = member_name
+    return _OperationInfo(
+        service=service,
+        name=name,
+        protocol=model.service_model.protocol,
+        handler=handler,
+        missing=missing,
+        action=action or f"{prefix}:{name}",
+        resources=resources,
+        authorize=authorize,
+        status=model.http.get("responseCode", 200),
+        status_member=status_member,
+    )

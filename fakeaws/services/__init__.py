@@ -1,0 +1,1 @@
+"""Fake AWS service backends, one package per service (see ``registry``)."""

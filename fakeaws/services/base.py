@@ -1,0 +1,60 @@
+"""What every fake service backend is built on.
+
+A backend is a plain class whose public methods are API operations, named as
+botocore names them for clients (``get_caller_identity`` for
+``GetCallerIdentity``). Each receives the ``Call`` (parameters, caller,
+account, region, time) and returns the response dict botocore would have
+parsed, without ``ResponseMetadata``; it raises ``AWSError`` for an error
+response. One backend instance holds one account's state in one region (or in
+the whole account, for ``scope = "account"`` services such as IAM).
+
+Conventions: ``call.params`` are the caller's own objects (copy what you
+keep), and a response must not share mutable objects with the backend's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from fakeaws.calls import Call
+    from fakeaws.cloud import Cloud
+
+ResourceFn = Callable[[Any, "Call"], list[str]]
+
+
+def permission(
+    action: str | None = None,
+    resources: ResourceFn | None = None,
+    *,
+    authorize: bool = True,
+) -> Callable[[Callable], Callable]:
+    """Declare the IAM action and resource ARNs an operation touches.
+
+    Without it, an operation's action is ``<iam_prefix>:<OperationName>`` on
+    resource ``*``. ``authorize=False`` marks operations AWS never denies
+    (``sts:GetCallerIdentity``). The interceptor records both on every call so
+    that the IAM policy evaluator can decide on it.
+    """
+
+    def mark(fn: Callable) -> Callable:
+        fn.__fakeaws_permission__ = (action, resources, authorize)
+        return fn
+
+    return mark
+
+
+class Backend:
+    service: ClassVar[str]  # botocore service name, e.g. "dynamodb"
+    iam_prefix: ClassVar[str]  # IAM action prefix and ARN service, e.g. "dynamodb"
+    scope: ClassVar[str] = "region"  # "region", or "account" for global services
+
+    def __init__(self, cloud: Cloud, account_id: str, region: str) -> None:
+        self.cloud = cloud
+        self.account_id = account_id
+        self.region = region
+
+    def arn(self, resource: str) -> str:
+        region = "" if self.scope == "account" else self.region
+        return f"arn:aws:{self.iam_prefix}:{region}:{self.account_id}:{resource}"

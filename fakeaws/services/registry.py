@@ -1,0 +1,109 @@
+"""Which services fakeaws fakes, where their backends live, and their settings.
+
+Backends are imported lazily, on the first call to their service. The set of
+implemented operations of a service is derived from the backend class and the
+installed botocore model, in one place, for dispatch and for ``fakeaws coverage``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+from botocore import xform_name
+
+from fakeaws.services.base import Backend
+
+# botocore service name -> "module:Class"
+BACKENDS: dict[str, str] = {
+    "sts": "fakeaws.services.sts.backend:StsBackend",
+}
+
+# botocore service name -> the knobs of ``cloud.settings.<service>`` and their defaults
+SERVICE_SETTINGS: dict[str, dict[str, Any]] = {}
+
+
+def register_backend(
+    service: str, backend: type[Backend] | str, settings: dict | None = None
+) -> None:
+    """Add (or replace) the fake of a botocore service: a Backend subclass or "module:Class".
+
+    This is how fakeaws's own services are listed, and how a test suite can fake
+    a service fakeaws does not cover yet.
+    """
+    BACKENDS[service] = (
+        backend if isinstance(backend, str) else f"{backend.__module__}:{backend.__qualname__}"
+    )
+    _classes[service] = backend if not isinstance(backend, str) else None
+    if settings is not None:
+        SERVICE_SETTINGS[service] = dict(settings)
+    _clear_caches(service)
+
+
+_classes: dict[str, type[Backend] | None] = {}
+
+
+@contextlib.contextmanager
+def override_backend(service: str, backend: type[Backend]) -> Iterator[None]:
+    """Fake ``service`` with ``backend`` inside the block, then put things back."""
+    saved = (BACKENDS.get(service), _classes.get(service), SERVICE_SETTINGS.get(service))
+    register_backend(service, backend)
+    try:
+        yield
+    finally:
+        for table, value in zip((BACKENDS, _classes, SERVICE_SETTINGS), saved):
+            if value is None:
+                table.pop(service, None)
+            else:
+                table[service] = value
+        _clear_caches(service)
+
+
+def _clear_caches(service: str) -> None:
+    backend_class.cache_clear()
+    handler_name.cache_clear()
+    from fakeaws import cloud
+
+    cloud.forget_operation_info(service)
+
+
+@functools.cache
+def backend_class(service: str) -> type[Backend] | None:
+    if _classes.get(service) is not None:
+        return _classes[service]
+    target = BACKENDS.get(service)
+    if target is None:
+        return None
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@functools.cache
+def handler_name(backend: type[Backend] | None, operation: str) -> str | None:
+    """The backend method that implements ``operation``, or None."""
+    if backend is None:
+        return None
+    name = xform_name(operation)
+    return name if callable(getattr(backend, name, None)) else None
+
+
+@functools.cache
+def _service_model(service: str):
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service)
+
+
+def implemented_operations(service: str) -> list[str]:
+    """Operation names (as in the botocore model) that fakeaws implements for ``service``."""
+    cls = backend_class(service)
+    if cls is None:
+        return []
+    return [op for op in _service_model(service).operation_names if handler_name(cls, op)]
+
+
+def model_operations(service: str) -> list[str]:
+    return list(_service_model(service).operation_names)
