@@ -139,6 +139,25 @@ def _decorate(target: Any, fresh: bool, options: dict[str, Any]) -> Any:
     if not callable(target):
         raise TypeError(f"mock_serverless cannot decorate {target!r}")
 
+    if inspect.isgeneratorfunction(target):  # e.g. a yield fixture: active until it finishes
+
+        @wrapt.decorator
+        def run_generator(wrapped, instance, args, kwargs):
+            with ServerlessMock(fresh=fresh, **options):
+                return (yield from wrapped(*args, **kwargs))
+
+        return run_generator(target)
+
+    if inspect.isasyncgenfunction(target):
+
+        @wrapt.decorator
+        async def run_async_generator(wrapped, instance, args, kwargs):
+            with ServerlessMock(fresh=fresh, **options):
+                async for item in wrapped(*args, **kwargs):
+                    yield item
+
+        return run_async_generator(target)
+
     if inspect.iscoroutinefunction(target):
 
         @wrapt.decorator

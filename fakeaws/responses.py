@@ -5,7 +5,7 @@ would add. No wire format is involved.
 
 Errors: rare enough that fidelity beats speed. We write the error exactly as
 the service would put it on the wire for its protocol (json, query, rest-json,
-rest-xml, ec2) and let botocore's own parser read it, then add the modeled
+rest-xml, ec2, rpc-v2-cbor) and let botocore's own parser read it, then add the modeled
 error fields the way ``botocore.endpoint`` does. So ``Error.Code``,
 ``QueryErrorCode``, ``Type``, ``Message`` and the modeled extras are whatever
 botocore would produce against AWS, protocol quirks included.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import struct
 from datetime import datetime
 from email.utils import formatdate
 from typing import Any
@@ -33,6 +34,7 @@ _CONTENT_TYPES = {
     "ec2": "text/xml;charset=UTF-8",
     "rest-json": "application/json",
     "rest-xml": "application/xml",
+    "smithy-rpc-v2-cbor": "application/cbor",
 }
 
 
@@ -53,7 +55,12 @@ _EMPTY = _Body(b"")
 
 
 def http_date(epoch: float) -> str:
-    return formatdate(epoch, usegmt=True)
+    return _http_date(int(epoch))
+
+
+@functools.lru_cache(maxsize=8)
+def _http_date(second: int) -> str:
+    return formatdate(second, usegmt=True)
 
 
 def success(
@@ -70,7 +77,7 @@ def success(
         "HTTPHeaders": headers,
         "RetryAttempts": 0,
     }
-    return AWSResponse(None, status, HeadersDict(headers), _EMPTY), parsed
+    return AWSResponse(None, status, headers, _EMPTY), parsed
 
 
 def error(
@@ -132,18 +139,16 @@ def _message_member(shape: Shape | None) -> str:
 # -- json / rest-json ----------------------------------------------------------------
 
 
-def _write_json(service, shape, wire_code, err, sender, request_id, headers) -> bytes:
+def _error_body(service, shape, wire_code, err, sender, headers, encode_value) -> dict:
+    """The error document of the json, rest-json and rpc-v2-cbor protocols (and its headers)."""
     body: dict[str, Any] = {}
-    if service.protocol == "json":
+    if service.protocol == "rest-json":
+        headers["x-amzn-errortype"] = wire_code
+    else:
         body["__type"] = shape.name if shape is not None else wire_code
         if service.metadata.get("awsQueryCompatible") is not None:
             query_code = err.query_code or wire_code
             headers["x-amzn-query-error"] = f"{query_code};{'Sender' if sender else 'Receiver'}"
-        headers["content-type"] = (
-            f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
-        )
-    else:
-        headers["x-amzn-errortype"] = wire_code
     body[_message_member(shape)] = err.message
     members = shape.members if shape is not None else {}
     for name, value in err.fields.items():
@@ -156,8 +161,57 @@ def _write_json(service, shape, wire_code, err, sender, request_id, headers) -> 
         if location == "header":
             headers[wire_name] = _header_value(member, value)
         elif location != "statusCode":
-            body[wire_name] = _json_value(member, value)
+            body[wire_name] = encode_value(member, value)
+    return body
+
+
+def _write_json(service, shape, wire_code, err, sender, request_id, headers) -> bytes:
+    if service.protocol == "json":
+        version = service.metadata.get("jsonVersion", "1.0")
+        headers["content-type"] = f"application/x-amz-json-{version}"
+    body = _error_body(service, shape, wire_code, err, sender, headers, _json_value)
     return json.dumps(body).encode()
+
+
+def _write_cbor(service, shape, wire_code, err, sender, request_id, headers) -> bytes:
+    headers["content-type"] = "application/cbor"
+    headers["smithy-protocol"] = "rpc-v2-cbor"
+    body = _error_body(service, shape, wire_code, err, sender, headers, lambda _s, v: v)
+    return _cbor(body)
+
+
+def _cbor(value: Any) -> bytes:
+    """Encode the CBOR subset an error document needs (RFC 8949)."""
+    if value is None:
+        return b"\xf6"
+    if value is True or value is False:
+        return b"\xf5" if value else b"\xf4"
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, float):
+        return b"\xfb" + struct.pack(">d", value)
+    if isinstance(value, datetime):
+        return b"\xc1" + _cbor(value.timestamp())  # tag 1: epoch seconds
+    if isinstance(value, (bytes, bytearray)):
+        return _cbor_head(2, len(value)) + bytes(value)
+    if isinstance(value, str):
+        data = value.encode()
+        return _cbor_head(3, len(data)) + data
+    if isinstance(value, (list, tuple)):
+        return _cbor_head(4, len(value)) + b"".join(_cbor(v) for v in value)
+    if isinstance(value, dict):
+        items = b"".join(_cbor(str(k)) + _cbor(v) for k, v in value.items())
+        return _cbor_head(5, len(value)) + items
+    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
+        if n < 1 << (8 * struct.calcsize(fmt)):
+            return bytes([major << 5 | info]) + struct.pack(fmt, n)
+    raise ValueError("integer too large for CBOR")
 
 
 def _json_value(shape: Shape, value: Any) -> Any:
@@ -247,6 +301,7 @@ _WRITERS = {
     "query": _write_query,
     "rest-xml": _write_query,
     "ec2": _write_ec2,
+    "smithy-rpc-v2-cbor": _write_cbor,
 }
 
 

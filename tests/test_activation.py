@@ -83,6 +83,33 @@ def test_async_function():
     assert current_cloud() is None
 
 
+@pytest.fixture
+@mock_serverless(region="eu-south-1")
+def decorated_yield_fixture():
+    yield boto3.client("sts")
+    # still active during teardown
+    assert current_cloud() is not None
+
+
+def test_decorated_generator_fixture_stays_active_until_teardown(decorated_yield_fixture):
+    # the fixture's world is active while the test runs (the generator is suspended in it)
+    assert current_cloud().region == "eu-south-1"
+    assert decorated_yield_fixture.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_decorated_async_generator():
+    @mock_serverless
+    async def numbers():
+        for i in range(2):
+            yield i, current_cloud() is not None
+
+    async def collect():
+        return [item async for item in numbers()]
+
+    assert asyncio.run(collect()) == [(0, True), (1, True)]
+    assert current_cloud() is None
+
+
 @mock_serverless
 class TestPlainClassMethodsAreWrapped:
     def test_first(self):

@@ -292,3 +292,30 @@ def _no_retries():
     from botocore.config import Config
 
     return Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+def test_rpc_v2_cbor_error_query_compatible(world):
+    # CloudWatch speaks Smithy RPC v2 CBOR and keeps its Query error codes.
+    err = AWSError("DashboardNotFoundError", "Dashboard ops does not exist")
+    client = boto3.client("cloudwatch")
+    with override_backend("cloudwatch", raising("cloudwatch", "GetDashboard", err)):
+        # Two CloudWatch shapes share the code ResourceNotFound; botocore maps it to one class.
+        with pytest.raises(client.exceptions.from_code("ResourceNotFound")) as caught:
+            client.get_dashboard(DashboardName="ops")
+    response = caught.value.response
+    assert response["Error"]["Code"] == "ResourceNotFound"
+    assert response["Error"]["QueryErrorCode"] == "DashboardNotFoundError"
+    assert response["Error"]["Message"] == "Dashboard ops does not exist"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert response["message"] == "Dashboard ops does not exist"
+
+
+def test_rpc_v2_cbor_error_with_list_field(world):
+    detail = [{"DataPath": "/widgets/0", "Message": "Should be object"}]
+    err = AWSError("DashboardInvalidInputError", "bad body", dashboardValidationMessages=detail)
+    client = boto3.client("cloudwatch")
+    with override_backend("cloudwatch", raising("cloudwatch", "PutDashboard", err)):
+        with pytest.raises(client.exceptions.DashboardInvalidInputError) as caught:
+            client.put_dashboard(DashboardName="ops", DashboardBody="{}")
+    assert caught.value.response["dashboardValidationMessages"] == detail
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterInput"

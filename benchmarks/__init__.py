@@ -1,0 +1,1 @@
+"""fakeaws benchmarks (not part of the installed package): python -m benchmarks.run"""

@@ -1,0 +1,721 @@
+"""fakeaws micro-benchmarks: activation, a trivial call, snapshot/restore.
+
+Run from the repository root::
+
+    python benchmarks/run.py                 # everything, ~7 repeats of ~0.3 s each
+    python benchmarks/run.py --quick         # 3 short repeats: a smoke run
+    python benchmarks/run.py --only activation --only 'sts.*'
+    python benchmarks/run.py --json benchmarks/results.json
+    python benchmarks/run.py --profile sts.get_caller_identity   # cProfile the fakeaws contender
+
+Every workload has one or more *contenders* (``fakeaws``, ``moto``, ``stubber``,
+...), each a context manager that sets its world up (untimed) and yields a
+``Bench``: the zero-argument ``op`` to time, and an optional ``prepare(n)`` run
+(untimed) right before every chunk of ``n`` ops. Add a workload with
+``register(...)`` or, for "one boto3 call against every contender",
+``register_call(...)``; see README.md.
+
+moto is a bench-only extra (``pip install -e '.[bench]'``): it is imported
+lazily, and its rows are skipped with a message when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import fnmatch
+import functools
+import gc
+import importlib.util
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+REGION = "us-east-1"
+
+# -- environment: nothing may reach AWS or the user's AWS config --------------------------
+
+
+def isolate_environment(strict: bool = False) -> None:
+    """Fake credentials if absent, a fixed region, and no config/profile files or IMDS.
+
+    Called before any client is created. ``FAKEAWS_STRICT`` is forced so every
+    run measures the same fakeaws mode (the default, non-strict, unless --strict).
+    """
+    env = os.environ
+    for key, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ):
+        if not env.get(key):
+            env[key] = value
+    env["AWS_DEFAULT_REGION"] = REGION
+    env.pop("AWS_REGION", None)
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        env.pop(key, None)
+    # The user's ~/.aws files could pick a retry mode, endpoint, SSO... keep runs comparable.
+    env["AWS_CONFIG_FILE"] = os.devnull
+    env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env["FAKEAWS_STRICT"] = "1" if strict else "0"
+
+
+def _ensure_fakeaws_importable() -> None:
+    try:
+        import fakeaws  # noqa: F401
+    except ImportError:  # running from a checkout that is not pip-installed
+        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# -- the registry ----------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    """What a contender's setup yields: the op to time, and untimed per-chunk preparation."""
+
+    op: Callable[[], Any]
+    prepare: Callable[[int], None] | None = None  # called with n right before n timed ops
+
+
+@dataclass
+class Contender:
+    name: str
+    setup: Callable[[], contextlib.AbstractContextManager[Bench]]
+    requires: tuple[str, ...] = ()  # importable modules it needs (missing -> skipped)
+    floor: bool = False  # a baseline measured first, before fakeaws/moto patch anything
+
+
+@dataclass
+class Ratio:
+    """``numerator / denominator`` of two contenders' medians, with an optional target."""
+
+    numerator: str
+    denominator: str
+    target: float | None = None
+    at_most: bool = False  # True: pass when ratio <= target; False: pass when ratio >= target
+    label: str = ""
+
+    def describe(self) -> str:
+        return self.label or f"{self.numerator} / {self.denominator}"
+
+    def passes(self, value: float) -> bool:
+        assert self.target is not None
+        return value <= self.target if self.at_most else value >= self.target
+
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        return f"{'<=' if self.at_most else '>='} {self.target:g}x"
+
+
+@dataclass
+class Workload:
+    name: str
+    description: str
+    contenders: list[Contender]
+    ratios: list[Ratio] = field(default_factory=list)
+
+
+WORKLOADS: dict[str, Workload] = {}
+
+
+def register(workload: Workload) -> Workload:
+    if workload.name in WORKLOADS:
+        raise ValueError(f"workload {workload.name!r} is registered twice")
+    WORKLOADS[workload.name] = workload
+    return workload
+
+
+# -- contender building blocks ------------------------------------------------------------------
+
+MOTO_HINT = "moto is not installed (bench-only extra: pip install -e '.[bench]')"
+
+
+def _client(service: str):
+    import boto3
+
+    return boto3.client(service, region_name=REGION)
+
+
+def _call_op(client: Any, method: str, kwargs: dict[str, Any]) -> Callable[[], Any]:
+    bound = getattr(client, method)
+    return functools.partial(bound, **kwargs) if kwargs else bound
+
+
+@contextlib.contextmanager
+def fakeaws_world(**options: Any) -> Iterator[Any]:
+    from fakeaws import mock_serverless
+
+    with mock_serverless(**options) as cloud:
+        yield cloud
+
+
+def register_call(
+    name: str,
+    service: str,
+    method: str,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    stub_response: dict[str, Any] | None = None,
+    world: Callable[[Any], None] | None = None,
+    description: str = "",
+    extra: list[Contender] | None = None,
+    ratios: list[Ratio] | None = None,
+) -> Workload:
+    """One boto3 call on a client created up front, against fakeaws, moto and (optionally) Stubber.
+
+    ``world(client)`` creates what the call needs (a queue, a function...) in the
+    fakeaws and moto worlds, untimed. ``stub_response`` is the canned answer the
+    Stubber floor returns (omit it where a Stubber comparison makes no sense).
+    """
+    kwargs = dict(kwargs or {})
+
+    @contextlib.contextmanager
+    def fakeaws_setup(**options: Any) -> Iterator[Bench]:
+        with fakeaws_world(**options) as cloud:
+            client = _client(service)
+            if world is not None:
+                world(client)
+            op = _call_op(client, method, kwargs)
+            op()  # first call hooks the client
+
+            def prepare(n: int) -> None:
+                cloud.calls.clear()  # a test's log is short: don't time a huge list
+
+            yield Bench(op, prepare)
+
+    @contextlib.contextmanager
+    def moto_setup() -> Iterator[Bench]:
+        from moto import mock_aws
+
+        with mock_aws():
+            client = _client(service)
+            if world is not None:
+                world(client)
+            op = _call_op(client, method, kwargs)
+            op()
+            yield Bench(op)
+
+    contenders = [
+        Contender("fakeaws", fakeaws_setup),
+        Contender("fakeaws[strict]", functools.partial(fakeaws_setup, strict=True)),
+        Contender("moto", moto_setup, requires=("moto",)),
+    ]
+    default_ratios = [Ratio("moto", "fakeaws")]
+    if stub_response is not None:
+
+        @contextlib.contextmanager
+        def stubber_setup() -> Iterator[Bench]:
+            from botocore.stub import Stubber
+
+            client = _client(service)
+            stubber = Stubber(client)
+            op = _call_op(client, method, kwargs)
+
+            def prepare(n: int) -> None:  # one canned response per op, added untimed
+                for _ in range(n):
+                    stubber.add_response(method, copy.deepcopy(stub_response))
+
+            with stubber:
+                prepare(1)
+                op()
+                yield Bench(op, prepare)
+                stubber.assert_no_pending_responses()
+
+        contenders.insert(0, Contender("stubber", stubber_setup, floor=True))
+        default_ratios.insert(
+            0,
+            Ratio("fakeaws", "stubber", target=1.5, at_most=True, label="call: fakeaws / Stubber"),
+        )
+        default_ratios.append(Ratio("fakeaws[strict]", "stubber"))
+    contenders.extend(extra or [])
+    return register(
+        Workload(
+            name,
+            description or f"{service}.{method}() on a client created once, outside the timed loop",
+            contenders,
+            ratios if ratios is not None else default_ratios,
+        )
+    )
+
+
+# -- workloads ----------------------------------------------------------------------------------
+
+# 1. Activation: enter + exit of the mock, nothing else.
+
+
+@contextlib.contextmanager
+def _fakeaws_activation() -> Iterator[Bench]:
+    from fakeaws import mock_serverless
+
+    def op() -> None:
+        with mock_serverless():
+            pass
+
+    yield Bench(op)
+
+
+@contextlib.contextmanager
+def _fakeaws_activation_bare_env() -> Iterator[Bench]:
+    """As in a CI job with no AWS variables: fakeaws then writes (and restores) fake keys."""
+    from fakeaws import mock_serverless
+
+    saved = {k: os.environ.pop(k, None) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    try:
+
+        def op() -> None:
+            with mock_serverless():
+                pass
+
+        yield Bench(op)
+    finally:
+        for key, value in saved.items():
+            if value is not None:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _moto_activation() -> Iterator[Bench]:
+    from moto import mock_aws
+
+    def op() -> None:
+        with mock_aws():
+            pass
+
+    yield Bench(op)
+
+
+register(
+    Workload(
+        "activation",
+        "enter + exit of mock_serverless() vs moto.mock_aws()",
+        [
+            Contender("fakeaws", _fakeaws_activation),
+            Contender("fakeaws[no-env-creds]", _fakeaws_activation_bare_env),
+            Contender("moto", _moto_activation, requires=("moto",)),
+        ],
+        [
+            Ratio("moto", "fakeaws", target=20, label="activation: moto / fakeaws"),
+            Ratio("moto", "fakeaws[no-env-creds]"),
+        ],
+    )
+)
+
+# 2. A trivial call.
+
+register_call(
+    "sts.get_caller_identity",
+    "sts",
+    "get_caller_identity",
+    stub_response={
+        "UserId": "123456789012",
+        "Account": "123456789012",
+        "Arn": "arn:aws:iam::123456789012:root",
+        "ResponseMetadata": {
+            "RequestId": "c6104cbe-af31-11e0-8154-cbc7ccf896c7",
+            "HTTPStatusCode": 200,
+            "HTTPHeaders": {
+                "x-amzn-requestid": "c6104cbe-af31-11e0-8154-cbc7ccf896c7",
+                "content-type": "text/xml",
+                "date": "Thu, 01 Jan 2026 00:00:00 GMT",
+            },
+            "RetryAttempts": 0,
+        },
+    },
+)
+
+# 3. snapshot() / restore() of a cloud.
+
+
+def _snapshot_workload(name: str, calls: int, what: str) -> None:
+    @contextlib.contextmanager
+    def setup() -> Iterator[Bench]:
+        with fakeaws_world() as cloud:
+            if calls:
+                sts = _client("sts")
+                for _ in range(calls):
+                    sts.get_caller_identity()
+            snap = cloud.snapshot()
+            if what == "snapshot+restore":
+
+                def op() -> None:
+                    cloud.restore(cloud.snapshot())
+
+            elif what == "snapshot":
+                op = cloud.snapshot
+            else:
+                op = functools.partial(cloud.restore, snap)
+            yield Bench(op)
+
+    world = f"after {calls} sts calls" if calls else "empty world"
+    register(Workload(name, f"cloud.{what}() of a cloud, {world}", [Contender("fakeaws", setup)]))
+
+
+_snapshot_workload("snapshot+restore.empty", 0, "snapshot+restore")
+_snapshot_workload("snapshot+restore.200calls", 200, "snapshot+restore")
+_snapshot_workload("snapshot.200calls", 200, "snapshot")
+_snapshot_workload("restore.200calls", 200, "restore")
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    repeats: int = 7
+    repeat_seconds: float = 0.3  # aim for each repeat to take about this long
+    warmup_seconds: float = 0.1
+
+
+@dataclass
+class Result:
+    workload: str
+    contender: str
+    n: int
+    per_op_ns: list[float]  # one per repeat
+
+    @property
+    def median_us(self) -> float:
+        return statistics.median(self.per_op_ns) / 1000
+
+    @property
+    def min_us(self) -> float:
+        return min(self.per_op_ns) / 1000
+
+    @property
+    def spread(self) -> float:
+        """(max - min) / median across repeats."""
+        med = statistics.median(self.per_op_ns)
+        return (max(self.per_op_ns) - min(self.per_op_ns)) / med if med else 0.0
+
+
+def _timed(bench: Bench, n: int) -> int:
+    if bench.prepare is not None:
+        bench.prepare(n)
+    op = bench.op
+    loop = range(n)
+    start = time.perf_counter_ns()
+    for _ in loop:
+        op()
+    return time.perf_counter_ns() - start
+
+
+def measure(bench: Bench, settings: Settings) -> tuple[int, list[float]]:
+    """Warm up, pick N so a repeat takes ~repeat_seconds, then time ``repeats`` chunks of N ops."""
+    # Warm-up doubles as calibration: grow the chunk until it runs long enough to trust.
+    n, spent_ns, per_op = 1, 0, 0.0
+    while True:
+        elapsed = _timed(bench, n)
+        spent_ns += elapsed
+        per_op = elapsed / n
+        if elapsed >= 0.02e9 and spent_ns >= settings.warmup_seconds * 1e9:
+            break
+        n = n * 2 if elapsed < 0.002e9 else max(n + 1, int(n * 0.025e9 / max(elapsed, 1)))
+    n = max(1, math.ceil(settings.repeat_seconds * 1e9 / max(per_op, 1)))
+    samples = []
+    for _ in range(settings.repeats):
+        gc.collect()  # start each repeat from the same heap; GC stays on, as in a test run
+        samples.append(_timed(bench, n) / n)
+    return n, samples
+
+
+def _missing(requires: tuple[str, ...]) -> list[str]:
+    return [mod for mod in requires if importlib.util.find_spec(mod) is None]
+
+
+def _matches(name: str, pattern: str) -> bool:
+    return name == pattern or name.startswith(pattern) or fnmatch.fnmatchcase(name, pattern)
+
+
+def select(patterns: list[str] | None) -> list[Workload]:
+    if not patterns:
+        return list(WORKLOADS.values())
+    chosen = [w for w in WORKLOADS.values() if any(_matches(w.name, p) for p in patterns)]
+    if not chosen:
+        raise SystemExit(f"no workload matches {patterns}; try --list")
+    return chosen
+
+
+def run(workloads: list[Workload], settings: Settings, log=print) -> tuple[list[Result], list[str]]:
+    tasks = [(w, c) for w in workloads for c in w.contenders]
+    # Floors (plain botocore + Stubber) first, before fakeaws wraps BaseClient._make_api_call
+    # and before moto is imported (it adds a handler to every client created afterwards).
+    tasks.sort(key=lambda t: not t[1].floor)
+    results: list[Result] = []
+    skipped: list[str] = []
+    warned: set[str] = set()
+    for workload, contender in tasks:
+        missing = _missing(contender.requires)
+        if missing:
+            for mod in missing:
+                if mod not in warned:
+                    warned.add(mod)
+                    hint = MOTO_HINT if mod == "moto" else f"{mod} is not installed"
+                    log(f"  SKIP {mod} rows: {hint}")
+            skipped.append(f"{workload.name}/{contender.name}")
+            continue
+        log(f"  {workload.name:<28} {contender.name:<22}", end="", flush=True)
+        with contender.setup() as bench:
+            n, samples = measure(bench, settings)
+        result = Result(workload.name, contender.name, n, samples)
+        results.append(result)
+        log(f" {result.median_us:12.2f} us  (N={n})")
+    pairs = [(w.name, c.name) for w in workloads for c in w.contenders]
+    order = {pair: i for i, pair in enumerate(pairs)}
+    results.sort(key=lambda r: order[(r.workload, r.contender)])
+    return results, skipped
+
+
+# -- reporting ----------------------------------------------------------------------------------
+
+
+def ratios_for(workloads: list[Workload], results: list[Result]) -> list[dict[str, Any]]:
+    medians = {(r.workload, r.contender): r.median_us for r in results}
+    out = []
+    for w in workloads:
+        for ratio in w.ratios:
+            num = medians.get((w.name, ratio.numerator))
+            den = medians.get((w.name, ratio.denominator))
+            value = num / den if num is not None and den else None
+            out.append(
+                {
+                    "workload": w.name,
+                    "ratio": ratio.describe(),
+                    "value": value,
+                    "target": ratio.target_text() or None,
+                    "pass": (ratio.passes(value) if value is not None else None)
+                    if ratio.target is not None
+                    else None,
+                    "has_target": ratio.target is not None,
+                }
+            )
+    return out
+
+
+def format_report(results: list[Result], ratios: list[dict[str, Any]], settings: Settings) -> str:
+    lines = [
+        "",
+        f"Medians of {settings.repeats} repeats (~{settings.repeat_seconds:g} s each), per op:",
+        "",
+        f"{'workload':<28} {'contender':<22} {'median us':>11} {'min us':>11} "
+        f"{'spread':>7} {'N':>8}",
+        "-" * 92,
+    ]
+    last = None
+    for r in results:
+        name = r.workload if r.workload != last else ""
+        last = r.workload
+        lines.append(
+            f"{name:<28} {r.contender:<22} {r.median_us:11.2f} {r.min_us:11.2f} "
+            f"{r.spread:7.1%} {r.n:8d}"
+        )
+    if ratios:
+        lines += ["", "Ratios (of medians):", ""]
+        for q in ratios:
+            value = "n/a (skipped)" if q["value"] is None else f"{q['value']:.2f}x"
+            target = f"   target {q['target']}" if q["target"] else ""
+            lines.append(f"  {q['workload']:<28} {q['ratio']:<36} {value:>14}{target}")
+    targets = [q for q in ratios if q["has_target"]]
+    if targets:
+        lines += ["", "Targets:", ""]
+        for q in targets:
+            if q["value"] is None:
+                verdict, value = "SKIP", "n/a"
+            else:
+                verdict, value = ("PASS" if q["pass"] else "MISS"), f"{q['value']:.2f}x"
+            lines.append(f"  [{verdict}] {q['ratio']:<36} {value:>8}  (target {q['target']})")
+    return "\n".join(lines)
+
+
+def environment_info() -> dict[str, Any]:
+    def version(mod: str) -> str | None:
+        if importlib.util.find_spec(mod) is None:
+            return None
+        return getattr(importlib.import_module(mod), "__version__", "?")
+
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "fakeaws": version("fakeaws"),
+        "botocore": version("botocore"),
+        "boto3": version("boto3"),
+        "moto": version("moto"),
+        "fakeaws_strict_default": os.environ.get("FAKEAWS_STRICT") == "1",
+    }
+
+
+# -- profiling ----------------------------------------------------------------------------------
+
+
+def _bucket(filename: str) -> str:
+    path = filename.replace("\\", "/")
+    for name in ("fakeaws", "botocore", "boto3", "moto", "wrapt", "dateutil", "urllib3"):
+        if f"/{name}/" in path:
+            return name
+    if path.startswith("~") or path.startswith("<"):
+        return "builtins"
+    return "stdlib/other"
+
+
+def profile(spec: str, seconds: float, top: int) -> None:
+    """cProfile ``n`` ops of one contender; print hot functions and time per package."""
+    import cProfile
+    import pstats
+
+    name, _, contender_name = spec.partition(":")
+    workload = WORKLOADS.get(name)
+    if workload is None:
+        raise SystemExit(f"unknown workload {name!r}; try --list")
+    contender_name = contender_name or "fakeaws"
+    contender = next((c for c in workload.contenders if c.name == contender_name), None)
+    if contender is None:
+        raise SystemExit(f"{name} has no contender {contender_name!r}")
+    with contender.setup() as bench:
+        _, samples = measure(bench, Settings(repeats=1, repeat_seconds=0.1, warmup_seconds=0.1))
+        n = max(1, int(seconds * 1e9 / samples[0]))
+        if bench.prepare is not None:
+            bench.prepare(n)
+        op = bench.op
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(n):
+            op()
+        prof.disable()
+    stats = pstats.Stats(prof)
+    total = sum(v[2] for v in stats.stats.values())  # tottime
+    per_bucket: dict[str, float] = {}
+    for (filename, _line, _func), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
+        bucket = _bucket(filename)
+        per_bucket[bucket] = per_bucket.get(bucket, 0.0) + tt
+    print(
+        f"\ncProfile of {name}:{contender_name}, {n} ops "
+        f"(profiled: {total / n * 1e6:.1f} us/op; cProfile inflates absolute times)\n"
+    )
+    print("Own time (tottime) by package:")
+    for bucket, tt in sorted(per_bucket.items(), key=lambda kv: -kv[1]):
+        print(f"  {bucket:<14} {tt / total:6.1%}  {tt / n * 1e6:8.2f} us/op")
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]
+    print(f"\nTop {top} functions by own time:")
+    print(f"  {'tottime%':>8} {'us/op':>7} {'cum us/op':>9} {'calls/op':>8}  function")
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in rows:
+        short = filename
+        for marker in ("/site-packages/", "/lib/python"):
+            if marker in short:
+                short = short.split(marker, 1)[1]
+        if "/fakeaws/" in filename:
+            short = "fakeaws/" + filename.split("/fakeaws/", 1)[1]
+        print(
+            f"  {tt / total:8.1%} {tt / n * 1e6:7.2f} {ct / n * 1e6:9.2f} {nc / n:8.1f}  "
+            f"{short}:{line}({func})"
+        )
+    fake_rows = sorted(
+        ((k, v) for k, v in stats.stats.items() if "/fakeaws/" in k[0]), key=lambda kv: -kv[1][3]
+    )[:top]
+    print("\nfakeaws functions by cumulative time:")
+    for (filename, line, func), (_cc, _nc, tt, ct, _callers) in fake_rows:
+        short = "fakeaws/" + filename.split("/fakeaws/", 1)[1]
+        print(f"  cum {ct / n * 1e6:7.2f} us/op  own {tt / n * 1e6:6.2f}  {short}:{line}({func})")
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run workloads with this name, prefix or glob (repeatable)",
+    )
+    parser.add_argument("--quick", action="store_true", help="3 short repeats (a smoke run)")
+    parser.add_argument("--repeats", type=int, help="repeats per contender (default 7)")
+    parser.add_argument("--seconds", type=float, help="target seconds per repeat (default 0.3)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--list", action="store_true", help="list workloads and exit")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="run fakeaws in strict mode by default (FAKEAWS_STRICT=1)",
+    )
+    parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument(
+        "--profile",
+        metavar="WORKLOAD[:CONTENDER]",
+        help="cProfile one contender (default fakeaws) instead of benchmarking",
+    )
+    parser.add_argument("--profile-seconds", type=float, default=2.0)
+    parser.add_argument("--top", type=int, default=25, help="rows in --profile output")
+    args = parser.parse_args(argv)
+
+    isolate_environment(strict=args.strict)
+    _ensure_fakeaws_importable()
+
+    if args.list:
+        for w in WORKLOADS.values():
+            names = ", ".join(c.name for c in w.contenders)
+            print(f"{w.name:<28} {w.description}\n{'':<28} contenders: {names}")
+        return 0
+    if args.profile:
+        profile(args.profile, args.profile_seconds, args.top)
+        return 0
+
+    settings = Settings()
+    if args.quick:
+        settings = Settings(repeats=3, repeat_seconds=0.05, warmup_seconds=0.02)
+    if args.repeats:
+        settings.repeats = args.repeats
+    if args.seconds:
+        settings.repeat_seconds = args.seconds
+
+    workloads = select(args.only)
+    info = environment_info()
+    print(
+        f"fakeaws {info['fakeaws']} | botocore {info['botocore']} | moto {info['moto'] or '-'} | "
+        f"Python {info['python']} | {info['platform']}"
+    )
+    print("Measuring (floors first):")
+    results, skipped = run(workloads, settings)
+    ratios = ratios_for(workloads, results)
+    print(format_report(results, ratios, settings))
+
+    if args.json:
+        payload = {
+            "environment": info,
+            "settings": vars(settings),
+            "results": [
+                {
+                    "workload": r.workload,
+                    "contender": r.contender,
+                    "median_us": r.median_us,
+                    "min_us": r.min_us,
+                    "spread": r.spread,
+                    "n": r.n,
+                    "per_repeat_us": [s / 1000 for s in r.per_op_ns],
+                }
+                for r in results
+            ],
+            "ratios": [{k: v for k, v in q.items() if k != "has_target"} for q in ratios],
+            "skipped": skipped,
+        }
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2)
+        print(f"\nwrote {args.json}")
+    missed = any(q["has_target"] and q["pass"] is False for q in ratios)
+    return 1 if (missed and args.fail_on_miss) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
