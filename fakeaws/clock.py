@@ -96,12 +96,19 @@ def _to_epoch(value: float | datetime) -> float:
 
 
 class Task:
-    """A scheduled callback. ``cancel()`` stops it from running."""
+    """A scheduled callback. ``cancel()`` stops it from running.
 
-    __slots__ = ("due", "seq", "fn", "args", "name", "cancelled")
+    ``locked`` tasks run holding the cloud's lock (state changes); unlocked
+    ones (running user code that may wait on other threads) take it themselves.
+    """
 
-    def __init__(self, due: float, seq: int, fn: Callable[..., Any], args: tuple, name: str):
+    __slots__ = ("due", "seq", "fn", "args", "name", "locked", "cancelled")
+
+    def __init__(
+        self, due: float, seq: int, fn: Callable[..., Any], args: tuple, name: str, locked: bool
+    ) -> None:
         self.due, self.seq, self.fn, self.args, self.name = due, seq, fn, args, name
+        self.locked = locked
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -119,69 +126,88 @@ class Scheduler:
 
     Work is due when its time has come; due work runs before the next
     intercepted call is answered (the cloud calls ``run_due``), when the test
-    settles the cloud, or when the clock is advanced past it. The cloud's lock
-    is held while tasks run; tasks may make boto3 calls (they re-enter the lock).
+    settles the cloud, or when the clock is advanced past it. Tasks are taken
+    off the queue one at a time; a task may make boto3 calls, and work those
+    calls find due is left to the outer drain (no nested draining per thread).
     """
 
     def __init__(self, clock: Clock, lock: threading.RLock | None = None) -> None:
         self.clock = clock
         clock.scheduler = self
-        self._lock = lock or threading.RLock()
+        self._lock = lock or threading.RLock()  # the cloud's lock, for locked tasks
+        self._queue_lock = threading.Lock()  # the heap only
         self._heap: list[Task] = []
         self._seq = 0
-        self._running = False  # no re-entrant draining from inside a task's own calls
+        self._draining = threading.local()
 
-    def call_at(self, when: float, fn: Callable[..., Any], *args: Any, name: str = "") -> Task:
-        self._seq += 1
-        task = Task(float(when), self._seq, fn, args, name or getattr(fn, "__qualname__", "task"))
-        heapq.heappush(self._heap, task)
+    def call_at(
+        self, when: float, fn: Callable[..., Any], *args: Any, name: str = "", locked: bool = True
+    ) -> Task:
+        with self._queue_lock:
+            self._seq += 1
+            label = name or getattr(fn, "__qualname__", "task")
+            task = Task(float(when), self._seq, fn, args, label, locked)
+            heapq.heappush(self._heap, task)
         return task
 
-    def call_later(self, delay: float, fn: Callable[..., Any], *args: Any, name: str = "") -> Task:
-        return self.call_at(self.clock.time() + max(0.0, delay), fn, *args, name=name)
+    def call_later(
+        self, delay: float, fn: Callable[..., Any], *args: Any, name: str = "", locked: bool = True
+    ) -> Task:
+        when = self.clock.time() + max(0.0, delay)
+        return self.call_at(when, fn, *args, name=name, locked=locked)
 
-    def call_soon(self, fn: Callable[..., Any], *args: Any, name: str = "") -> Task:
+    def call_soon(
+        self, fn: Callable[..., Any], *args: Any, name: str = "", locked: bool = True
+    ) -> Task:
         """Background work due now: it runs before the next call is answered."""
-        return self.call_at(self.clock.time(), fn, *args, name=name)
+        return self.call_at(self.clock.time(), fn, *args, name=name, locked=locked)
 
     @property
     def pending(self) -> list[Task]:
         """Tasks not yet run, in due order."""
-        return sorted(t for t in self._heap if not t.cancelled)
+        with self._queue_lock:
+            return sorted(t for t in self._heap if not t.cancelled)
 
     def next_due(self) -> float | None:
-        self._drop_cancelled()
-        return self._heap[0].due if self._heap else None
+        with self._queue_lock:
+            self._drop_cancelled()
+            return self._heap[0].due if self._heap else None
 
     def run_due(self) -> int:
         """Run every task due at the current time (and those they make due). Returns the count."""
-        return self._run(lambda: self.clock.time(), move_clock=False)
+        return self._run(None)
 
     def run_until(self, target: float) -> int:
         """Run tasks due up to ``target`` in order, moving the clock to each one's due time."""
-        return self._run(lambda: target, move_clock=True)
+        return self._run(target)
 
-    def _run(self, horizon: Callable[[], float], move_clock: bool) -> int:
-        with self._lock:
-            return self._run_locked(horizon, move_clock)
-
-    def _run_locked(self, horizon: Callable[[], float], move_clock: bool) -> int:
-        if self._running:
+    def _run(self, target: float | None) -> int:
+        if getattr(self._draining, "active", False):
             return 0
-        self._running = True
+        self._draining.active = True
         ran = 0
         try:
-            while True:
-                self._drop_cancelled()
-                if not self._heap or self._heap[0].due > horizon():
-                    return ran
-                task = heapq.heappop(self._heap)
-                if move_clock:
-                    self.clock._jump_to(task.due)
-                task.fn(*task.args)
+            while (task := self._pop_due(target)) is not None:
+                if task.locked:
+                    with self._lock:
+                        task.fn(*task.args)
+                else:
+                    task.fn(*task.args)
                 ran += 1
+            return ran
         finally:
-            self._running = False
+            self._draining.active = False
+
+    def _pop_due(self, target: float | None) -> Task | None:
+        with self._queue_lock:
+            self._drop_cancelled()
+            horizon = self.clock.time() if target is None else target
+            if not self._heap or self._heap[0].due > horizon:
+                return None
+            task = heapq.heappop(self._heap)
+            if target is not None:
+                self.clock._jump_to(task.due)
+            return task
 
     def _drop_cancelled(self) -> None:
         while self._heap and self._heap[0].cancelled:
@@ -192,4 +218,5 @@ class Scheduler:
         return (self._heap, self._seq)
 
     def set_state(self, state: tuple[list[Task], int]) -> None:
-        self._heap, self._seq = state
+        with self._queue_lock:
+            self._heap, self._seq = state

@@ -22,6 +22,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
 from fakeaws import responses
+from fakeaws.arns import partition_of
 from fakeaws.calls import Call, CallLog
 from fakeaws.clock import Clock, Scheduler
 from fakeaws.errors import AWSError, UnsupportedOperation
@@ -29,7 +30,7 @@ from fakeaws.identity import IdentityRegistry
 from fakeaws.services.base import Backend
 from fakeaws.services.registry import backend_class, handler_name
 from fakeaws.settings import Settings
-from fakeaws.shapes import assert_output
+from fakeaws.shapes import assert_output, check_error_fields
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -40,8 +41,8 @@ class Account:
     """One AWS account: regional backends per region, and its account-wide (global) ones."""
 
     id: str
-    regions: dict[str, dict[str, Backend]] = field(default_factory=dict)
-    global_backends: dict[str, Backend] = field(default_factory=dict)
+    regions: dict[str, dict[tuple[str, type], Backend]] = field(default_factory=dict)
+    global_backends: dict[tuple[str, type], Backend] = field(default_factory=dict)
 
 
 class Snapshot:
@@ -73,9 +74,13 @@ class Cloud:
         self.lock = threading.RLock()
         self.clock = Clock(clock, start)
         self.scheduler = Scheduler(self.clock, self.lock)
-        self.random = random.Random(seed)  # behaviour: weighted aliases, jitter, lag...
-        self._ids = random.Random(f"{seed}/ids")  # ids only, so new calls don't shift behaviour
-        self.identities = IdentityRegistry(account_id)
+        # Separate streams, so that (say) one more call or one more retry never shifts the
+        # draws of the behaviour under test.
+        self.random = random.Random(seed)  # behaviour: weighted aliases, lag, sampling...
+        self.jitter = random.Random(f"{seed}/jitter")  # botocore's retry backoff jitter
+        self._ids = random.Random(f"{seed}/ids")  # request ids and other generated ids
+        self.partition = partition_of(region)
+        self.identities = IdentityRegistry(account_id, self.partition)
         self.calls = CallLog()
         self.accounts: dict[str, Account] = {}
         # Set by the IAM service: raises AWSError to deny a call. None = allow everything.
@@ -102,9 +107,10 @@ class Cloud:
             backends = acct.regions.get(region)
             if backends is None:
                 backends = acct.regions[region] = {}
-        backend = backends.get(service)
+        # Keyed by class too: a backend swapped in by override_backend gets its own state.
+        backend = backends.get((service, cls))
         if backend is None:
-            backend = backends[service] = cls(self, acct.id, region)
+            backend = backends[(service, cls)] = cls(self, acct.id, region)
         return backend
 
     def new_request_id(self) -> str:
@@ -136,14 +142,14 @@ class Cloud:
     ) -> tuple[AWSResponse, dict]:
         """Answer one attempt of an intercepted call with ``(http_response, parsed)``."""
         info = _operation_info(operation.service_model.service_name, operation.name, operation)
+        self.scheduler.run_due()  # background work first, outside the lock (tasks lock themselves)
         with self.lock:
-            self.scheduler.run_due()
             now = self.clock.time()
             call = Call(
                 self,
                 info.service,
                 info.name,
-                params,
+                _copy_params(params),
                 self.identities.principal_for(access_key_id),
                 access_key_id,
                 region,
@@ -163,21 +169,34 @@ class Cloud:
                     self.authorizer(call)
                 parsed = getattr(backend, info.handler)(call)
             except AWSError as err:
+                if self.settings.strict:
+                    check_error_fields(operation, err)
                 call.outcome, call.error = err.code, err
                 return responses.error(operation, err, call.request_id, now)
-            call.outcome, call.response = "ok", parsed
+            if parsed is None:  # operations without output
+                parsed = {}
             if self.settings.strict:
                 assert_output(operation, parsed)
+            call.outcome, call.response = "ok", parsed
             status = (
                 parsed.get(info.status_member, info.status) if info.status_member else info.status
             )
             return responses.success(info.protocol, status, parsed, call.request_id, now)
 
+    def refuse_unsigned(self, operation: OperationModel) -> tuple[AWSResponse, dict]:
+        """AWS's answer to an unsigned request for an operation that needs signing."""
+        protocol = responses.protocol_of(operation.service_model)
+        if protocol in ("query", "ec2", "rest-xml"):
+            err = AWSError("MissingAuthenticationToken", "Request is missing Authentication Token")
+        else:
+            err = AWSError("MissingAuthenticationTokenException", "Missing Authentication Token")
+        err.status = 403
+        return responses.error(operation, err, self.new_request_id(), self.clock.time())
+
     # -- driving time ---------------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
         """Let ``seconds`` of virtual time pass, firing timers (what backoffs and waiters do)."""
-        with self.lock:
-            self.clock.advance(seconds)
+        self.clock.advance(seconds)
 
     def settle(self, within: float = 0.0) -> int:
         """Run background work that is due now; returns how many tasks ran.
@@ -187,54 +206,93 @@ class Cloud:
         left to run in that window: "let everything that would happen in the
         next S seconds happen".
         """
-        with self.lock:
-            ran = self.scheduler.run_due()
-            if within > 0:
-                deadline = self.clock.time() + within
-                while (due := self.scheduler.next_due()) is not None and due <= deadline:
-                    ran += self.scheduler.run_until(due)
-            return ran
+        ran = self.scheduler.run_due()
+        if within > 0:
+            deadline = self.clock.time() + within
+            while (due := self.scheduler.next_due()) is not None and due <= deadline:
+                ran += self.scheduler.run_until(due)
+        return ran
 
     # -- snapshot / restore ------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """A copy of the whole world (state, clock, pending work, random state, identities).
+        """A copy of the whole world: state, pending work, random streams, identities, time.
 
         Cheap enough per test for small worlds; a snapshot can be restored any
-        number of times, into this cloud or into another one.
+        number of times, into this cloud or into another one of the same account.
         """
         with self.lock:
-            state = copy.deepcopy(self._state(), {id(self): self})
+            state = copy.deepcopy(self._state(), self._memo(self))
             # Random states are immutable tuples (and costly to deep-copy): share them.
-            state["random"], state["ids"] = self.random.getstate(), self._ids.getstate()
+            state["random"] = {name: rng.getstate() for name, rng in self._streams().items()}
             return Snapshot(self, state)
 
     def restore(self, snapshot: Snapshot) -> None:
-        """Make this cloud's world a fresh copy of ``snapshot``; the call log starts empty."""
+        """Make this cloud's world a fresh copy of ``snapshot``; the call log starts empty.
+
+        Time never goes backwards: the clock keeps its mode and moves forward to
+        the snapshot's time if that is later. Pending work keeps its due times.
+        """
+        source = snapshot._source
+        if source.account_id != self.account_id:
+            raise ValueError(
+                f"cannot restore a snapshot of a cloud whose default account is "
+                f"{source.account_id} into one whose default account is {self.account_id}"
+            )
         with self.lock:
             saved = snapshot._state
-            memo = {id(snapshot._source): self, id(saved["random"]): saved["random"]}
-            memo[id(saved["ids"])] = saved["ids"]
+            memo = self._memo(source, target=self)
+            for stream in saved["random"].values():
+                memo[id(stream)] = stream
             state = copy.deepcopy(saved, memo)
             self.accounts = state["accounts"]
             self.identities = state["identities"]
-            self.clock.set_state(state["clock"])
             self.scheduler.set_state(state["scheduler"])
-            self.random.setstate(state["random"])
-            self._ids.setstate(state["ids"])
+            for name, rng in self._streams().items():
+                rng.setstate(state["random"][name])
+            if state["time"] > self.clock.time():
+                self.clock._jump_to(state["time"])
             self.calls.clear()
 
     def _state(self) -> dict[str, Any]:
         return {
             "accounts": self.accounts,
             "identities": self.identities,
-            "clock": self.clock.state(),
             "scheduler": self.scheduler.state(),
+            "time": self.clock.time(),
             "random": None,  # filled in by snapshot(), outside the deep copy
-            "ids": None,
         }
+
+    def _streams(self) -> dict[str, random.Random]:
+        return {"random": self.random, "jitter": self.jitter, "ids": self._ids}
+
+    @staticmethod
+    def _memo(source: Cloud, target: Cloud | None = None) -> dict[int, Any]:
+        """Deep-copy memo: the cloud and its machinery are never copied, only re-pointed."""
+        target = target or source
+        pairs = [
+            (source, target),
+            (source.clock, target.clock),
+            (source.scheduler, target.scheduler),
+            (source.lock, target.lock),
+            (source.settings, target.settings),
+            (source.calls, target.calls),
+            (source.random, target.random),
+            (source.jitter, target.jitter),
+            (source._ids, target._ids),
+        ]
+        return {id(old): new for old, new in pairs}
 
     def __repr__(self) -> str:
         return f"<Cloud account={self.account_id} region={self.region} {len(self.calls)} calls>"
+
+
+def _copy_params(value: Any) -> Any:
+    """A copy of the caller's parameters for the log (JSON-like data: dicts, lists, scalars)."""
+    if isinstance(value, dict):
+        return {k: _copy_params(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_params(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -291,7 +349,7 @@ def _build_operation_info(service: str, name: str, model: OperationModel) -> _Op
     return _OperationInfo(
         service=service,
         name=name,
-        protocol=model.service_model.protocol,
+        protocol=responses.protocol_of(model.service_model),
         handler=handler,
         missing=missing,
         action=action or f"{prefix}:{name}",

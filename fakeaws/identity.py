@@ -33,25 +33,33 @@ class Principal:
     session_name: str | None = None
 
     @classmethod
-    def root(cls, account: str) -> Principal:
-        arn = f"arn:aws:iam::{account}:root"
+    def root(cls, account: str, partition: str = "aws") -> Principal:
+        arn = f"arn:{partition}:iam::{account}:root"
         return cls(account=account, arn=arn, user_id=account, kind="root", source_arn=arn)
 
     @classmethod
-    def user(cls, account: str, name: str, user_id: str, path: str = "/") -> Principal:
-        arn = f"arn:aws:iam::{account}:user{path}{name}"
+    def user(
+        cls, account: str, name: str, user_id: str, path: str = "/", partition: str = "aws"
+    ) -> Principal:
+        arn = f"arn:{partition}:iam::{account}:user{path}{name}"
         return cls(account=account, arn=arn, user_id=user_id, kind="user", source_arn=arn)
 
     @classmethod
     def assumed_role(
-        cls, account: str, role_name: str, role_id: str, session_name: str, path: str = "/"
+        cls,
+        account: str,
+        role_name: str,
+        role_id: str,
+        session_name: str,
+        path: str = "/",
+        partition: str = "aws",
     ) -> Principal:
         return cls(
             account=account,
-            arn=f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}",
+            arn=f"arn:{partition}:sts::{account}:assumed-role/{role_name}/{session_name}",
             user_id=f"{role_id}:{session_name}",
             kind="assumed-role",
-            source_arn=f"arn:aws:iam::{account}:role{path}{role_name}",
+            source_arn=f"arn:{partition}:iam::{account}:role{path}{role_name}",
             session_name=session_name,
         )
 
@@ -76,9 +84,10 @@ def root_access_key(account: str) -> str:
 class IdentityRegistry:
     """Access key -> credential, for the whole world (all accounts)."""
 
-    def __init__(self, default_account: str) -> None:
+    def __init__(self, default_account: str, partition: str = "aws") -> None:
         self.default_account = default_account
-        self._default_root = Principal.root(default_account)
+        self.partition = partition
+        self._default_root = Principal.root(default_account, partition)
         self._by_key: dict[str, Credential] = {}
 
     def register(self, credential: Credential) -> Credential:
@@ -91,7 +100,8 @@ class IdentityRegistry:
         key = root_access_key(account)
         cred = self._by_key.get(key)
         if cred is None:
-            cred = self.register(Credential(key, "fakeaws/root/secret", Principal.root(account)))
+            root = Principal.root(account, self.partition)
+            cred = self.register(Credential(key, "fakeaws/root/secret", root))
         return cred
 
     def lookup(self, access_key_id: str | None) -> Credential | None:

@@ -12,12 +12,11 @@ live, the ``before-call`` handler runs the retry loop itself: it emits the
 client's own ``needs-retry`` event (legacy, standard or adaptive handlers
 decide), advances the virtual clock by the backoff instead of sleeping, and
 reports ``RetryAttempts`` as the endpoint would. Backoff jitter is drawn from
-the cloud's seeded generator, so retried calls land at deterministic times.
+the cloud's seeded jitter stream, so retried calls land at deterministic times.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import random
 import threading
@@ -26,7 +25,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import wrapt
-from botocore.exceptions import CapacityNotAvailableError
+from botocore import UNSIGNED
+from botocore.exceptions import CapacityNotAvailableError, NoCredentialsError
 
 if TYPE_CHECKING:
     from fakeaws.cloud import Cloud
@@ -62,24 +62,30 @@ def pop(cloud: Cloud) -> None:
 
 # -- installation ------------------------------------------------------------------------
 
-_installed_wrapper = False
-
 
 def _install() -> None:
-    global _installed_wrapper
-    if not _installed_wrapper:
-        # Inert while no mock is active: one list check per call.
-        wrapt.wrap_function_wrapper("botocore.client", "BaseClient._make_api_call", _on_api_call)
-        _installed_wrapper = True
+    import botocore.client
+    import botocore.retryhandler
     import botocore.waiter
 
+    # Checked on every first activation, not remembered: botocore.client may have been
+    # re-imported since (importlib.reload, pytest's in-process runs), leaving a fresh class.
+    current = botocore.client.BaseClient.__dict__["_make_api_call"]
+    if getattr(current, "_self_fakeaws", False) is False:
+        # Inert while no mock is active: one list check per call.
+        wrapper = wrapt.FunctionWrapper(current, _on_api_call)
+        wrapper._self_fakeaws = True
+        botocore.client.BaseClient._make_api_call = wrapper
     botocore.waiter.time = _VIRTUAL_TIME  # waiters "sleep" on the virtual clock
+    botocore.retryhandler.random = _JITTER_RANDOM  # legacy backoff jitter: seeded
 
 
 def _uninstall() -> None:
+    import botocore.retryhandler
     import botocore.waiter
 
     botocore.waiter.time = time
+    botocore.retryhandler.random = random
 
 
 def _on_api_call(wrapped, client, args, kwargs):
@@ -92,6 +98,7 @@ def hook_client(client: Any) -> None:
     """Put fakeaws's handlers on a client's event emitter (idempotent)."""
     events = client.meta.events
     limiter = _adaptive_rate_limiter(events)
+    _seed_standard_backoff(events, client.meta.service_model.service_id.hyphenize())
     events.register_last("before-parameter-build", _capture_params, unique_id="fakeaws-params")
     events.register_last(
         "before-call", functools.partial(_answer, events, limiter), unique_id="fakeaws-answer"
@@ -113,6 +120,10 @@ def _answer(events, limiter, model, params, request_signer, context, **kwargs):
         return None
     api_params = context.pop(_PARAMS, None) or {}
     access_key = _access_key(request_signer)
+    try:
+        _check_signable(request_signer, context, access_key)
+    except _MissingAuthentication:
+        return cloud.refuse_unsigned(model)
     region = context.get("client_region") or cloud.region
     if region == "aws-global":
         region = "us-east-1"
@@ -130,8 +141,33 @@ def _answer(events, limiter, model, params, request_signer, context, **kwargs):
 
 
 def _access_key(request_signer: Any) -> str | None:
+    """The key the request would be signed with, read without refreshing anything.
+
+    ``RefreshableCredentials.access_key`` may fetch new credentials (container or
+    instance metadata: real network calls), so read the stored attribute instead.
+    """
     credentials = getattr(request_signer, "_credentials", None)
-    return getattr(credentials, "access_key", None) if credentials is not None else None
+    inner = vars(credentials).get("_credentials") if credentials is not None else None
+    if inner is not None:  # DeferredRefreshableCredentials, once resolved
+        credentials = inner
+    if credentials is None:
+        return None
+    stored = vars(credentials)
+    return stored.get("access_key") or stored.get("_access_key")
+
+
+def _check_signable(request_signer: Any, context: dict, access_key: str | None) -> None:
+    """Fail as botocore or AWS would when the request cannot be signed."""
+    if access_key is not None or context.get("auth_type") == "none":
+        return
+    if getattr(request_signer, "_signature_version", None) is UNSIGNED:
+        raise _MissingAuthentication()
+    if getattr(request_signer, "_credentials", None) is None:
+        raise NoCredentialsError()
+
+
+class _MissingAuthentication(Exception):
+    """An unsigned request to an operation that needs signing: AWS answers 403."""
 
 
 def _retries_context(context: dict, attempt: int) -> None:
@@ -150,16 +186,15 @@ def _needs_retry(cloud, events, limiter, model, request_dict, response, attempts
     if response[0].status_code < 300 and limiter is None:
         return False  # only adaptive clients look at successful responses
     event = _retry_event(model.service_model.service_id.hyphenize(), model.name)
-    with _seeded_global_random(cloud.random):
-        replies = events.emit(
-            event,
-            response=response,
-            endpoint=None,
-            operation=model,
-            attempts=attempts,
-            caught_exception=None,
-            request_dict=request_dict,
-        )
+    replies = events.emit(
+        event,
+        response=response,
+        endpoint=None,
+        operation=model,
+        attempts=attempts,
+        caught_exception=None,
+        request_dict=request_dict,
+    )
     delay = next((r for r in _values(replies) if r is not None), None)
     if delay is None or delay is False:
         return False
@@ -171,37 +206,62 @@ def _values(replies: list[tuple[Any, Any]]) -> Iterator[Any]:
     return (reply for _handler, reply in replies)
 
 
-_random_lock = threading.Lock()
+def _jitter() -> float:
+    """botocore's backoff jitter, drawn from the active cloud's seeded jitter stream."""
+    cloud = current()
+    return cloud.jitter.random() if cloud is not None else random.random()
 
 
-@contextlib.contextmanager
-def _seeded_global_random(rng: random.Random) -> Iterator[None]:
-    """botocore draws backoff jitter from the global ``random``; make it the cloud's draw."""
-    with _random_lock:
-        state = random.getstate()
-        random.seed(rng.random())
-        try:
-            yield
-        finally:
-            random.setstate(state)
+class _JitterRandomModule:
+    """Stands in for ``random`` inside ``botocore.retryhandler`` (legacy mode) while active."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(random, name)
+
+    @staticmethod
+    def random() -> float:
+        return _jitter()
+
+
+def _seed_standard_backoff(events: Any, service_id: str) -> None:
+    """Point a standard/adaptive client's ExponentialBackoff at the cloud's jitter stream."""
+    try:
+        from botocore.retries.standard import RetryHandler
+
+        for handler in events._emitter._handlers.prefix_search(f"needs-retry.{service_id}.x"):
+            owner = getattr(handler, "__self__", None)
+            if isinstance(owner, RetryHandler):
+                owner._retry_policy._retry_backoff._random = _jitter
+    except AttributeError:  # botocore internals moved: jitter is then botocore's own
+        pass
 
 
 # -- adaptive retry mode: client-side rate limiting on the virtual clock -----------------
 
 
 class _BucketClock:
-    """botocore.retries.bucket.Clock, reading and sleeping on the active cloud's clock."""
+    """botocore.retries.bucket.Clock on continuous time that virtual sleeps move forward.
+
+    Monotonic real time plus every second an adaptive client "slept" on a
+    virtual clock: it never jumps between worlds, never goes back, and after
+    deactivation carries on from where it was.
+    """
+
+    offset = 0.0
 
     def current_time(self) -> float:
-        cloud = current()
-        return cloud.clock.time() if cloud is not None else time.time()
+        return time.monotonic() + _BucketClock.offset
 
     def sleep(self, amount: float) -> None:
         cloud = current()
-        if cloud is not None:
-            cloud.sleep(amount)
-        else:
+        if cloud is None:
             time.sleep(amount)
+            return
+        _BucketClock.offset += amount
+        cloud.sleep(amount)
+
+
+_BUCKET_CLOCK = _BucketClock()
 
 
 def _adaptive_rate_limiter(events: Any) -> Any:
@@ -220,7 +280,7 @@ def _adaptive_rate_limiter(events: Any) -> Any:
         )
         if limiter is None:
             return None
-        clock = _BucketClock()
+        clock = _BUCKET_CLOCK
         limiter._clock = limiter._rate_clocker._clock = limiter._token_bucket._clock = clock
         return limiter
     except AttributeError:  # botocore internals moved: adaptive limiting is then not modelled
@@ -237,7 +297,7 @@ def _acquire_send_token(cloud: Cloud, limiter: Any) -> None:
             bucket.acquire(block=False)
             return
         except CapacityNotAvailableError:
-            cloud.sleep(max(bucket._sleep_amount(1), 0.001))
+            _BUCKET_CLOCK.sleep(max(bucket._sleep_amount(1), 0.001))
 
 
 # -- waiters ----------------------------------------------------------------------------
@@ -259,3 +319,4 @@ class _VirtualTimeModule:
 
 
 _VIRTUAL_TIME = _VirtualTimeModule()
+_JITTER_RANDOM = _JitterRandomModule()

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from fakeaws import intercept, mock
+from fakeaws import mock
 from fakeaws.cloud import Cloud, Snapshot
 from fakeaws.mock import ServerlessMock
 
@@ -36,8 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "(region, account_id, seed, clock, start, strict, <service>={...})",
     )
     config._fakeaws_saved_defaults = dict(mock.DEFAULTS)
-    if config.getini("fakeaws_strict"):
-        mock.DEFAULTS["strict"] = True
+    mock.DEFAULTS["strict"] = bool(config.getini("fakeaws_strict")) or mock.env_strict()
     config._fakeaws_worlds = {}  # (fixture name, scope key) -> Snapshot
 
 
@@ -56,14 +56,29 @@ def _marker_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture
-def cloud(request: pytest.FixtureRequest) -> Iterator[Cloud]:
+def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     """An active fake cloud for one test; ``@pytest.mark.fakeaws(...)`` configures it.
 
-    A new world per test; if a world is already active when the fixture is set
-    up (a ``world_fixture`` requested first), it is that world.
+    A new world per test. If the test also uses a ``world_fixture`` that was
+    set up first, it is that world (which already has the marker's settings).
     """
-    with ServerlessMock(**_marker_settings(request)) as active:
+    world = getattr(request.node, "_fakeaws_world", None)
+    if world is not None:
+        yield world
+        return
+    with _activation(request, monkeypatch, {}) as active:
+        request.node._fakeaws_world = active
         yield active
+
+
+def _activation(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
+) -> ServerlessMock:
+    # Environment changes go through the test's MonkeyPatch, so that they and the
+    # test's own monkeypatching are undone in one consistent (LIFO) order.
+    activation = ServerlessMock(fresh=True, **{**options, **_marker_settings(request)})
+    activation.environ = monkeypatch
+    return activation
 
 
 def world_fixture(
@@ -73,7 +88,8 @@ def world_fixture(
 
     The builder runs once per ``scope`` ("module", "class", "package" or
     "session") in a fresh cloud; the result is snapshotted, and every test
-    that requests the fixture gets an active cloud restored from it::
+    that requests the fixture gets an active cloud restored from it, with the
+    test's ``@pytest.mark.fakeaws`` settings applied::
 
         @world_fixture
         def orders(cloud):
@@ -88,18 +104,25 @@ def world_fixture(
         raise ValueError(
             f"world_fixture scope must be module, class, package or session: {scope!r}"
         )
-    name = builder.__name__
+    if inspect.isgeneratorfunction(builder) or inspect.iscoroutinefunction(builder):
+        raise TypeError(
+            f"world_fixture builder {builder.__qualname__} must be a plain function that builds "
+            "the world and returns (not a generator or coroutine)"
+        )
 
-    @pytest.fixture(name=name)
-    def per_test(request: pytest.FixtureRequest) -> Iterator[Cloud]:
-        snapshot = _world_snapshot(request, name, scope, builder, options)
-        active = intercept.current()
-        if active is not None:  # e.g. the `cloud` fixture is active too: same world
-            active.restore(snapshot)
-            yield active
+    @pytest.fixture(name=builder.__name__)
+    def per_test(
+        request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[Cloud]:
+        snapshot = _world_snapshot(request, builder, scope, options)
+        existing = getattr(request.node, "_fakeaws_world", None)
+        if existing is not None:  # the `cloud` fixture was set up first: one world
+            existing.restore(snapshot)
+            yield existing
             return
-        with ServerlessMock(fresh=True, **options) as fresh:
+        with _activation(request, monkeypatch, options) as fresh:
             fresh.restore(snapshot)
+            request.node._fakeaws_world = fresh
             yield fresh
 
     per_test.__doc__ = builder.__doc__
@@ -108,24 +131,24 @@ def world_fixture(
 
 def _world_snapshot(
     request: pytest.FixtureRequest,
-    name: str,
-    scope: str,
     builder: Callable[[Cloud], Any],
+    scope: str,
     options: dict[str, Any],
 ) -> Snapshot:
     if scope == "session":
         key: Any = None
     elif scope == "package":
-        key = getattr(request.module, "__package__", None)
+        key = str(request.path.parent)
     elif scope == "class":
-        key = (request.module.__name__, getattr(request.cls, "__qualname__", None))
+        key = (str(request.path), getattr(request.cls, "__qualname__", None))
     else:
-        key = request.module.__name__
+        key = str(request.path)
     worlds = request.config._fakeaws_worlds
-    snapshot = worlds.get((name, key))
+    name = (builder.__code__.co_filename, builder.__qualname__, key)
+    snapshot = worlds.get(name)
     if snapshot is None:
         with ServerlessMock(fresh=True, **options) as building:
             builder(building)
             building.settle()
-            snapshot = worlds[(name, key)] = building.snapshot()
+            snapshot = worlds[name] = building.snapshot()
     return snapshot

@@ -91,7 +91,7 @@ def error(
     sender = (
         err.sender_fault if err.sender_fault is not None else meta.get("senderFault", status < 500)
     )
-    protocol = service.protocol
+    protocol = protocol_of(service)
     headers = {"x-amzn-requestid": request_id, "date": http_date(now)}
     headers["content-type"] = _CONTENT_TYPES.get(protocol, "application/json")
     headers.update(err.headers)
@@ -109,6 +109,11 @@ def error(
     if modeled is not None:
         parsed.update(parser.parse(wire, modeled))
     return AWSResponse(None, status, headers, _Body(body)), parsed
+
+
+def protocol_of(service: ServiceModel) -> str:
+    """The protocol botocore's client actually speaks for the service."""
+    return getattr(service, "resolved_protocol", None) or service.protocol
 
 
 @functools.cache
@@ -142,7 +147,7 @@ def _message_member(shape: Shape | None) -> str:
 def _error_body(service, shape, wire_code, err, sender, headers, encode_value) -> dict:
     """The error document of the json, rest-json and rpc-v2-cbor protocols (and its headers)."""
     body: dict[str, Any] = {}
-    if service.protocol == "rest-json":
+    if protocol_of(service) == "rest-json":
         headers["x-amzn-errortype"] = wire_code
     else:
         body["__type"] = shape.name if shape is not None else wire_code
@@ -166,11 +171,11 @@ def _error_body(service, shape, wire_code, err, sender, headers, encode_value) -
 
 
 def _write_json(service, shape, wire_code, err, sender, request_id, headers) -> bytes:
-    if service.protocol == "json":
+    if protocol_of(service) == "json":
         version = service.metadata.get("jsonVersion", "1.0")
         headers["content-type"] = f"application/x-amz-json-{version}"
     body = _error_body(service, shape, wire_code, err, sender, headers, _json_value)
-    return json.dumps(body).encode()
+    return json.dumps(body, default=_json_default).encode()
 
 
 def _write_cbor(service, shape, wire_code, err, sender, request_id, headers) -> bytes:
@@ -231,6 +236,15 @@ def _json_value(shape: Shape, value: Any) -> Any:
     if kind == "blob":
         return base64.b64encode(value).decode()
     return value
+
+
+def _json_default(value: Any) -> Any:
+    """Unmodeled extra fields: encode as the JSON protocols would."""
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot encode {type(value).__name__} in an error response")
 
 
 def _header_value(shape: Shape, value: Any) -> str:

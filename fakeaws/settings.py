@@ -7,6 +7,7 @@ misspelt knob is an error, never silently ignored.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 
@@ -15,7 +16,7 @@ class ServiceSettings:
 
     def __init__(self, service: str, defaults: dict[str, Any]) -> None:
         object.__setattr__(self, "_service", service)
-        object.__setattr__(self, "_values", dict(defaults))
+        object.__setattr__(self, "_values", copy.deepcopy(defaults))
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -30,7 +31,7 @@ class ServiceSettings:
 
     def update(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
-            setattr(self, name, value)
+            setattr(self, name, copy.deepcopy(value))
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)

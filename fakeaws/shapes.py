@@ -37,7 +37,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-__all__ = ["ResponseShapeError", "assert_output", "check_output"]
+__all__ = ["ResponseShapeError", "assert_output", "check_error_fields", "check_output"]
 
 RESPONSE_METADATA = "ResponseMetadata"
 UNKNOWN_UNION_MEMBER = "SDK_UNKNOWN_MEMBER"  # what botocore returns for a union tag it doesn't know
@@ -103,6 +103,24 @@ def assert_output(operation_model, value: dict) -> None:
         service_model = getattr(operation_model, "service_model", None)
         service_name = getattr(service_model, "service_name", None)
         raise ResponseShapeError(operation_model.name, problems, service_name)
+
+
+def check_error_fields(operation_model, err) -> None:
+    """Raise ResponseShapeError if an AWSError's extra fields are not its error shape's members."""
+    from fakeaws.responses import error_shape
+
+    shape = error_shape(operation_model.service_model, err.code)
+    members = shape.members if shape is not None else {}
+    problems: list[str] = []
+    for name, value in err.fields.items():
+        member = members.get(name)
+        if member is None:
+            problems.append(f"{name}: not a member of the error shape {err.code}")
+        else:
+            _check(member, value, name, problems)
+    if problems:
+        service_name = getattr(operation_model.service_model, "service_name", None)
+        raise ResponseShapeError(f"{operation_model.name} ({err.code})", problems, service_name)
 
 
 # --- the walk ---------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import unittest
 import boto3
 import pytest
 
-import fakeaws
 from fakeaws import Cloud, current_cloud, mock_serverless
 
 
@@ -232,18 +231,48 @@ def test_nested_activation_with_settings_must_ask_for_fresh():
         mock_serverless(region="eu-west-1").start()
 
 
-def test_out_of_order_stop_is_refused():
+def test_out_of_order_stop_is_refused_and_leaves_everything_intact():
     first = mock_serverless()
-    first.start()
+    c1 = first.start()
     second = mock_serverless(fresh=True)
-    second.start()
-    try:
-        with pytest.raises(RuntimeError, match="reverse order"):
-            first.stop()
-    finally:
-        second.stop()
-        # `first` was marked stopped by the failed attempt; clean the stack directly.
-        fakeaws.intercept._stack.clear()
+    c2 = second.start()
+    with pytest.raises(RuntimeError, match="reverse order"):
+        first.stop()
+    assert current_cloud() is c2  # nothing changed by the refused stop
+    second.stop()
+    assert current_cloud() is c1
+    first.stop()  # and the first can still be stopped
+    assert current_cloud() is None
+
+
+def test_world_stays_active_until_its_last_user_stops():
+    # e.g. two decorated coroutines interleaved by asyncio.gather
+    owner = mock_serverless()
+    cloud = owner.start()
+    reuser = mock_serverless()
+    assert reuser.start() is cloud
+    owner.stop()  # the owner finishes first...
+    assert current_cloud() is cloud  # ...but the world is still in use
+    assert whoami()["Account"] == "123456789012"
+    reuser.stop()
+    assert current_cloud() is None
+
+
+def test_concurrent_decorated_coroutines_share_the_world_safely():
+    @mock_serverless
+    async def short():
+        await asyncio.sleep(0)
+        return whoami()["Account"]
+
+    @mock_serverless
+    async def long():
+        await asyncio.sleep(0.01)
+        return whoami()["Account"]
+
+    async def both():
+        return await asyncio.gather(short(), long())
+
+    assert asyncio.run(both()) == ["123456789012", "123456789012"]
     assert current_cloud() is None
 
 
@@ -305,3 +334,63 @@ def test_configured_keys_are_kept_and_map_to_root(clean_env):
         assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAUSERSOWNKEY00000"
         assert whoami()["Arn"] == "arn:aws:iam::123456789012:root"
     assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAUSERSOWNKEY00000"
+
+
+# -- regressions from review ----------------------------------------------------------------
+
+
+@mock_serverless
+class TestDescriptorsInPlainClasses:
+    @staticmethod
+    def test_static():
+        assert current_cloud() is not None
+
+    @classmethod
+    def test_class(cls):
+        assert current_cloud() is not None
+
+
+def test_decorated_async_generator_forwards_asend():
+    @mock_serverless
+    async def echo():
+        received = yield "ready"
+        while True:
+            received = yield f"got {received}"
+
+    async def talk():
+        gen = echo()
+        first = await gen.__anext__()
+        second = await gen.asend("x")
+        await gen.aclose()
+        return first, second
+
+    assert asyncio.run(talk()) == ("ready", "got x")
+    assert current_cloud() is None
+
+
+def test_only_aws_region_set_still_gives_clients_a_region(clean_env):
+    clean_env.setenv("AWS_REGION", "eu-west-2")
+    with mock_serverless() as cloud:
+        assert cloud.region == "eu-west-2"
+        assert boto3.client("sts").meta.region_name == "eu-west-2"
+    assert "AWS_DEFAULT_REGION" not in os.environ
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"region": None}, {"account_id": 111122223333}, {"account_id": "12"}, {"seed": 1.5}],
+)
+def test_bad_options_fail_before_touching_anything(clean_env, options):
+    with pytest.raises((TypeError, ValueError)):
+        mock_serverless(**options)
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+    assert current_cloud() is None
+
+
+def test_boto3_default_session_does_not_cross_worlds(clean_env):
+    before = boto3.DEFAULT_SESSION
+    with mock_serverless(account_id="111122223333"):
+        assert whoami()["Account"] == "111122223333"  # creates boto3.DEFAULT_SESSION
+    with mock_serverless():
+        assert whoami()["Account"] == "123456789012"
+    assert boto3.DEFAULT_SESSION is before

@@ -319,3 +319,29 @@ def test_rpc_v2_cbor_error_with_list_field(world):
             client.put_dashboard(DashboardName="ops", DashboardBody="{}")
     assert caught.value.response["dashboardValidationMessages"] == detail
     assert caught.value.response["Error"]["Code"] == "InvalidParameterInput"
+
+
+def test_unmodeled_binary_field_is_encoded_not_a_traceback():
+    err = AWSError("ValidationException", "bad", Blob=b"\x00")
+    with (
+        mock_serverless(strict=False),
+        override_backend("dynamodb", raising("dynamodb", "ListTables", err)),
+    ):
+        client = boto3.client("dynamodb")
+        with pytest.raises(ClientError) as caught:
+            client.list_tables()
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_strict_mode_checks_error_fields_against_the_error_shape():
+    from fakeaws.shapes import ResponseShapeError
+
+    err = AWSError("ConditionalCheckFailedException", "failed", Itme={"pk": {"S": "a"}})
+    with (
+        mock_serverless(strict=True) as cloud,
+        override_backend("dynamodb", raising("dynamodb", "PutItem", err)),
+    ):
+        client = boto3.client("dynamodb")
+        with pytest.raises(ResponseShapeError, match="Itme"):
+            client.put_item(TableName="t", Item={"pk": {"S": "a"}})
+        assert cloud.calls[-1].outcome == ""  # never answered

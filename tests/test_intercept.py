@@ -246,3 +246,169 @@ def test_background_work_from_another_thread_does_not_deadlock():
         t.join(timeout=10)
         assert not t.is_alive()
         assert results == ["123456789012"]
+
+
+# -- regressions from review ----------------------------------------------------------------
+
+
+def test_refreshable_credentials_are_not_refreshed_by_interception():
+    from botocore.credentials import RefreshableCredentials
+    from botocore.session import get_session
+
+    refreshes = []
+
+    def refresh():
+        refreshes.append(1)
+        return {
+            "access_key": "ASIAREFRESHED0000000",
+            "secret_key": "s",
+            "token": "t",
+            "expiry_time": "2000-01-01T00:00:00Z",
+        }
+
+    creds = RefreshableCredentials.create_from_metadata(
+        {
+            "access_key": "ASIAORIGINAL0000000",
+            "secret_key": "s",
+            "token": "t",
+            "expiry_time": "2000-01-01T00:00:00Z",
+        },  # already expired: any read would refresh
+        refresh_using=refresh,
+        method="container-role",
+    )
+    with mock_serverless() as cloud:
+        client = get_session().create_client("sts", region_name="us-east-1")
+        client._request_signer._credentials = creds
+        client.get_caller_identity()
+        assert refreshes == []
+        assert cloud.calls[-1].access_key_id == "ASIAORIGINAL0000000"
+
+
+def test_unsigned_client_gets_missing_authentication_token():
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    with mock_serverless():
+        client = boto3.client("sts", config=Config(signature_version=UNSIGNED))
+        with pytest.raises(client.exceptions.ClientError) as caught:
+            client.get_caller_identity()
+        assert caught.value.response["Error"]["Code"] == "MissingAuthenticationToken"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_client_without_credentials_fails_as_botocore_does():
+    from botocore.credentials import CredentialResolver
+    from botocore.exceptions import NoCredentialsError
+    from botocore.session import get_session
+
+    with mock_serverless() as cloud:
+        session = get_session()
+        session.register_component("credential_provider", CredentialResolver([]))
+        client = session.create_client("sts", region_name="us-east-1")
+        with pytest.raises(NoCredentialsError):
+            client.get_caller_identity()
+        assert len(cloud.calls) == 0
+
+
+class OtherSts(Backend):
+    service = "sts"
+    iam_prefix = "sts"
+
+    def get_caller_identity(self, call):
+        return {
+            "UserId": "AIDAOTHER",
+            "Account": "000000000000",
+            "Arn": "arn:aws:iam::000000000000:root",
+        }
+
+
+def test_override_backend_after_the_service_was_used():
+    with mock_serverless():
+        sts = boto3.client("sts")
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+        with override_backend("sts", OtherSts):
+            assert sts.get_caller_identity()["Account"] == "000000000000"
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_unlocked_background_work_may_wait_on_other_threads():
+    results = []
+
+    def fan_out():
+        with ThreadPoolExecutor(2) as pool:
+            calls = [
+                pool.submit(lambda: boto3.client("sts").get_caller_identity()) for _ in range(4)
+            ]
+            results.extend(f.result(timeout=10)["Account"] for f in calls)
+
+    with mock_serverless() as cloud:
+        cloud.scheduler.call_soon(fan_out, locked=False)
+        done = threading.Event()
+
+        def drive():
+            cloud.settle()
+            done.set()
+
+        threading.Thread(target=drive, daemon=True).start()
+        assert done.wait(timeout=10), "background work deadlocked"
+        assert results == ["123456789012"] * 4
+
+
+def test_call_log_keeps_its_own_copy_of_the_parameters():
+    with mock_serverless() as cloud, override_backend("dynamodb", TablesBackend):
+        ddb = boto3.client("dynamodb")
+        item = {"pk": {"S": "a"}}
+        ddb.create_table(
+            TableName="tbl",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.put_item(TableName="tbl", Item=item)
+        item["pk"]["S"] = "changed"
+        assert cloud.calls[-1].params["Item"] == {"pk": {"S": "a"}}
+
+
+def test_global_random_is_left_alone_by_retries():
+    import random
+
+    from tests.test_retries import client as retry_client
+    from tests.test_retries import flaky
+
+    random.seed(42)
+    expected = [random.random() for _ in range(5)]
+    random.seed(42)
+    with mock_serverless(clock="frozen"), override_backend("dynamodb", flaky(3)):
+        retry_client("standard", attempts=5).list_tables()
+    with mock_serverless(clock="frozen"), override_backend("dynamodb", flaky(3)):
+        retry_client("legacy").list_tables()
+    assert [random.random() for _ in range(5)] == expected
+
+
+def test_adaptive_client_state_does_not_leak_into_the_next_world():
+    from tests.test_retries import client as retry_client
+    from tests.test_retries import flaky
+
+    with mock_serverless(clock="frozen"), override_backend("dynamodb", flaky(3)):
+        adaptive = retry_client("adaptive", attempts=5)  # lives on, like a module-level client
+        adaptive.list_tables()
+    with mock_serverless(clock="frozen") as cloud, override_backend("dynamodb", flaky(0)):
+        start = cloud.clock.time()
+        adaptive.list_tables()
+        assert cloud.clock.time() - start < 60
+
+
+class NoOutput(Backend):
+    service = "sqs"
+    iam_prefix = "sqs"
+
+    def delete_queue(self, call):
+        return None
+
+
+def test_operation_without_output_may_return_none():
+    with mock_serverless(), override_backend("sqs", NoOutput):
+        response = boto3.client("sqs").delete_queue(
+            QueueUrl="https://sqs.us-east-1.amazonaws.com/1/q"
+        )
+        assert set(response) == {"ResponseMetadata"}

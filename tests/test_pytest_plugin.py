@@ -182,3 +182,79 @@ def test_async_test_with_pytest_asyncio(inner):
         """
     )
     inner.runpytest("-q", "-p", "asyncio").assert_outcomes(passed=1)
+
+
+def test_monkeypatched_credentials_do_not_leak_into_the_next_test(inner):
+    inner.makepyfile(
+        """
+        import os
+
+        def test_first(cloud, monkeypatch):
+            monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAMINE000000000000")
+
+        def test_second():
+            assert os.environ.get("AWS_ACCESS_KEY_ID") is None
+        """
+    )
+    inner.runpytest("-q", "-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_world_fixtures_with_the_same_name_in_two_directories_stay_apart(inner):
+    for team in ("alpha", "beta"):
+        inner.mkdir(team)
+        (inner.path / team / "conftest.py").write_text(
+            "from fakeaws.pytest_plugin import world_fixture\n"
+            "@world_fixture(scope='session')\n"
+            "def team(cloud):\n"
+            f"    cloud.settings.strict = {team == 'alpha'}\n"
+            f"    cloud.identities.default_account  # touch\n"
+            f"    cloud.account()  # lazily created\n"
+            f"    cloud.accounts['{team}'] = None\n"
+        )
+        (inner.path / team / f"test_{team}.py").write_text(
+            f"def test_sees_own_world(team):\n    assert set(team.accounts) >= {{'{team}'}}\n"
+            f"    assert {'beta' if team == 'alpha' else 'alpha'!r} not in team.accounts\n"
+        )
+    inner.runpytest("-q").assert_outcomes(passed=2)
+
+
+def test_world_fixture_applies_the_marker_in_either_order(inner):
+    inner.makepyfile(
+        """
+        import pytest
+        from fakeaws.pytest_plugin import world_fixture
+
+        @world_fixture
+        def shop(cloud):
+            pass
+
+        @pytest.mark.fakeaws(clock="frozen")
+        def test_world_then_cloud(shop, cloud):
+            assert cloud is shop and cloud.clock.frozen
+
+        @pytest.mark.fakeaws(clock="frozen")
+        def test_cloud_then_world(cloud, shop):
+            assert cloud is shop and cloud.clock.frozen
+        """
+    )
+    inner.runpytest("-q").assert_outcomes(passed=2)
+
+
+def test_world_fixture_refuses_generator_builders():
+    from fakeaws.pytest_plugin import world_fixture
+
+    def builder(cloud):
+        yield
+
+    with pytest.raises(TypeError, match="plain function"):
+        world_fixture(builder)
+
+
+def test_without_the_ini_option_clouds_are_not_strict(inner):
+    inner.makepyfile(
+        """
+        def test_not_strict(cloud):
+            assert cloud.settings.strict is False
+        """
+    )
+    inner.runpytest("-q").assert_outcomes(passed=1)

@@ -80,3 +80,10 @@ def test_new_keys_look_like_aws_keys(cloud):
     key = cloud.identities.new_access_key_id(cloud.random, prefix="ASIA")
     assert key.startswith("ASIA") and len(key) == 20 and key.isalnum() and key.isupper()
     assert len(cloud.identities.new_secret(cloud.random)) == 40
+
+
+def test_arns_follow_the_partition_of_the_region():
+    with mock_serverless(region="cn-north-1"):
+        assert identity()["Arn"] == "arn:aws-cn:iam::123456789012:root"
+    with mock_serverless(region="us-gov-west-1"):
+        assert identity()["Arn"] == "arn:aws-us-gov:iam::123456789012:root"

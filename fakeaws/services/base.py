@@ -8,14 +8,18 @@ parsed, without ``ResponseMetadata``; it raises ``AWSError`` for an error
 response. One backend instance holds one account's state in one region (or in
 the whole account, for ``scope = "account"`` services such as IAM).
 
-Conventions: ``call.params`` are the caller's own objects (copy what you
-keep), and a response must not share mutable objects with the backend's state.
+Conventions: ``call.params`` is the backend's own copy of the request (it may
+keep parts of it), and a response must not share mutable objects with the
+backend's state. Scheduled work should be bound methods plus arguments, so
+that snapshots re-point it at the restored state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from fakeaws.arns import partition_of
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -57,4 +61,5 @@ class Backend:
 
     def arn(self, resource: str) -> str:
         region = "" if self.scope == "account" else self.region
-        return f"arn:aws:{self.iam_prefix}:{region}:{self.account_id}:{resource}"
+        partition = partition_of(self.region)
+        return f"arn:{partition}:{self.iam_prefix}:{region}:{self.account_id}:{resource}"
