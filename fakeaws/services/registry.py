@@ -20,10 +20,17 @@ from fakeaws.services.base import Backend
 # botocore service name -> "module:Class"
 BACKENDS: dict[str, str] = {
     "sts": "fakeaws.services.sts.backend:StsBackend",
+    "dynamodb": "fakeaws.services.dynamodb.backend:DynamoDBBackend",
 }
 
 # botocore service name -> the knobs of ``cloud.settings.<service>`` and their defaults
-SERVICE_SETTINGS: dict[str, dict[str, Any]] = {}
+SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
+    "dynamodb": {
+        # Virtual seconds a table or index spends CREATING/UPDATING/DELETING (0: until the
+        # next call). Data-plane calls on a CREATING table fail as on AWS.
+        "table_delay": 0.0,
+    },
+}
 
 
 def register_backend(

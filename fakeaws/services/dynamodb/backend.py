@@ -1,0 +1,32 @@
+"""DynamoDB: one account's tables in one region.
+
+The operations live in mixins by family (control plane, single items, reads);
+every item write goes through ``Table.write``.
+
+LIMITATIONS (see docs/dynamodb.md): transactions, PartiQL and the legacy
+(pre-expression) parameters are not implemented yet; capacity, consistency,
+streams and TTL belong to a later stage.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fakeaws.services.base import Backend
+from fakeaws.services.dynamodb.batch import Batches
+from fakeaws.services.dynamodb.control import ControlPlane
+from fakeaws.services.dynamodb.items import ItemOperations
+from fakeaws.services.dynamodb.reads import Reads
+
+if TYPE_CHECKING:
+    from fakeaws.cloud import Cloud
+    from fakeaws.services.dynamodb.table import Table
+
+
+class DynamoDBBackend(ControlPlane, ItemOperations, Reads, Batches, Backend):
+    service = "dynamodb"
+    iam_prefix = "dynamodb"
+
+    def __init__(self, cloud: Cloud, account_id: str, region: str) -> None:
+        super().__init__(cloud, account_id, region)
+        self.tables: dict[str, Table] = {}

@@ -1,0 +1,243 @@
+"""DynamoDB Query and Scan: ordered reads, paging, filters, projections, indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from fakeaws.errors import UnsupportedOperation, validation_error
+from fakeaws.services.base import permission
+from fakeaws.services.dynamodb import expressions
+from fakeaws.services.dynamodb.control import table_resource
+from fakeaws.services.dynamodb.items import _attributes
+from fakeaws.services.dynamodb.storage import KeyedStore, range_bounds
+from fakeaws.services.dynamodb.table import Index, Table
+from fakeaws.services.dynamodb.types import copy_item, item_size, sort_key, validate_item
+from fakeaws.services.dynamodb.validation import invalid
+
+if TYPE_CHECKING:
+    from fakeaws.calls import Call
+
+PAGE_BYTES = 1024 * 1024  # a Query or Scan reads at most 1 MB before filtering
+
+
+class Reads:
+    """Mixin of DynamoDBBackend: Query and Scan."""
+
+    def table(self, name_or_arn: str) -> Table: ...  # from ControlPlane
+
+    @permission(resources=table_resource)
+    def query(self, call: Call) -> dict:
+        p = call.params
+        _refuse_legacy(call, ("KeyConditions", "QueryFilter", "ConditionalOperator"))
+        table = self.table(p["TableName"])
+        index = _index(table, p)
+        store = index.store if index else table.items
+        attrs = _attributes(p)
+        if "KeyConditionExpression" not in p:
+            raise validation_error(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified "
+                "in the request."
+            )
+        keys = index or table
+        key_condition = expressions.key_condition(
+            p["KeyConditionExpression"],
+            attrs,
+            keys.hash_key,
+            keys.range_key,
+            key_types=table.attribute_types,
+        )
+        reader = _Reader(table, index, p, attrs)
+        start = reader.start_key()
+        if key_condition.range is None:
+            low, high, inclusive = None, None, (True, True)
+        else:
+            values = [sort_key(v) for v in key_condition.range.values]
+            low, high, inclusive = range_bounds(key_condition.range.operator, values)
+        items = store.query(
+            key_condition.hash_value,
+            low,
+            high,
+            inclusive,
+            forward=p.get("ScanIndexForward", True),
+            after=start,
+        )
+        return reader.page(items)
+
+    @permission(resources=table_resource)
+    def scan(self, call: Call) -> dict:
+        p = call.params
+        _refuse_legacy(call, ("ScanFilter", "ConditionalOperator"))
+        table = self.table(p["TableName"])
+        index = _index(table, p)
+        store = index.store if index else table.items
+        segment, total = p.get("Segment"), p.get("TotalSegments")
+        if total is not None and segment is None:
+            raise validation_error(
+                "The Segment parameter is required but was not present in the request when "
+                "parameter TotalSegments is present"
+            )
+        if segment is not None and total is None:
+            raise validation_error(
+                "The TotalSegments parameter is required but was not present in the request when "
+                "Segment parameter is present"
+            )
+        if segment is not None and segment >= total:
+            raise validation_error(
+                f"The Segment parameter is zero-based and must be less than parameter "
+                f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
+            )
+        reader = _Reader(table, index, p, _attributes(p))
+        items = store.scan(reader.start_key(), segment or 0, total or 1)
+        return reader.page(items)
+
+
+def _refuse_legacy(call: Call, names: tuple[str, ...]) -> None:
+    used = [n for n in names if n in call.params]
+    if used:
+        raise UnsupportedOperation(
+            "dynamodb", call.operation, f"the legacy parameter {used[0]} is not supported yet"
+        )
+
+
+def _index(table: Table, p: dict) -> Index | None:
+    name = p.get("IndexName")
+    if name is None:
+        return None
+    index = table.indexes.get(name)
+    if index is None:
+        raise validation_error(f"The table does not have the specified index: {name}")
+    if index.kind == "GSI" and p.get("ConsistentRead"):
+        raise validation_error("Consistent reads are not supported on global secondary indexes")
+    if index.status != "ACTIVE":
+        raise validation_error(f"Cannot read from backfilling global secondary index: {name}")
+    return index
+
+
+class _Reader:
+    """The parts Query and Scan share: start key, filter, projection, Select, Limit, paging."""
+
+    def __init__(self, table: Table, index: Index | None, p: dict, attrs: Any) -> None:
+        self.table, self.index, self.p = table, index, p
+        self.filter = (
+            expressions.condition(p["FilterExpression"], attrs, kind="FilterExpression")
+            if "FilterExpression" in p
+            else None
+        )
+        self.projection = (
+            expressions.projection(p["ProjectionExpression"], attrs)
+            if "ProjectionExpression" in p
+            else None
+        )
+        attrs.check_all_used()
+        self.select = self._select()
+        self.limit = p.get("Limit")
+
+    def _select(self) -> str:
+        p, index = self.p, self.index
+        select = p.get("Select")
+        allowed = ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]
+        if select is not None and select not in allowed:
+            raise validation_error(
+                f"1 validation error detected: Value '{select}' at 'select' failed to satisfy "
+                f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]"
+            )
+        if select is None:
+            if self.projection is not None:
+                return "SPECIFIC_ATTRIBUTES"
+            return "ALL_PROJECTED_ATTRIBUTES" if index else "ALL_ATTRIBUTES"
+        if self.projection is not None and select != "SPECIFIC_ATTRIBUTES":
+            raise validation_error(
+                f"Cannot specify the ProjectionExpression when choosing to get {select}"
+            )
+        if select == "SPECIFIC_ATTRIBUTES" and self.projection is None:
+            raise validation_error(
+                "SPECIFIC_ATTRIBUTES requires AttributesToGet or ProjectionExpression"
+            )
+        if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
+            raise validation_error(
+                "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+            )
+        if (
+            select == "ALL_ATTRIBUTES"
+            and index is not None
+            and index.kind == "GSI"
+            and index.projected is not None
+        ):
+            raise invalid(
+                f"Select type ALL_ATTRIBUTES is not supported for global secondary index "
+                f"{index.name} because its projection type is not ALL"
+            )
+        return select
+
+    def start_key(self) -> dict | None:
+        start = self.p.get("ExclusiveStartKey")
+        if start is None:
+            return None
+        store: KeyedStore = self.index.store if self.index else self.table.items
+        expected = set(self.table.key_attributes)
+        if self.index is not None:
+            expected |= {store.hash_attr} | ({store.range_attr} if store.range_attr else set())
+        if set(start) != expected:
+            raise validation_error(
+                "The provided starting key is invalid: The provided key element does not match "
+                "the schema"
+            )
+        try:
+            return validate_item(start)
+        except Exception as exc:  # keep AWS's wording for a malformed start key
+            raise validation_error(f"The provided starting key is invalid: {exc}") from None
+
+    def page(self, candidates: Iterator[dict]) -> dict:
+        items: list[dict] = []
+        scanned = 0
+        size = 0
+        last: dict | None = None
+        for entry in candidates:
+            entry_size = item_size(entry)
+            if scanned and size + entry_size > PAGE_BYTES:
+                break
+            scanned += 1
+            size += entry_size
+            last = entry
+            item = self._full_item(entry)
+            if self.filter is None or self.filter.evaluate(item):
+                items.append(self._shape(item, entry))
+            if self.limit is not None and scanned >= self.limit:
+                break
+        else:
+            last = None  # ran out of items: no more pages
+        out: dict[str, Any] = {"Count": len(items), "ScannedCount": scanned}
+        if self.select != "COUNT":
+            out["Items"] = items
+        if last is not None:
+            out["LastEvaluatedKey"] = self._key_of(last)
+        return out
+
+    def _full_item(self, entry: dict) -> dict:
+        """The item the filter and projection see.
+
+        An LSI fetches attributes it does not project from the table, as DynamoDB
+        does; a GSI cannot, so only its projected attributes exist.
+        """
+        index = self.index
+        if index is None or index.projected is None or index.kind != "LSI":
+            return entry
+        if self.select == "ALL_ATTRIBUTES" or self.projection or self.filter:
+            return self.table.get(self.table.key_of(entry)) or entry
+        return entry
+
+    def _shape(self, item: dict, entry: dict) -> dict:
+        if self.projection is not None:
+            return self.projection.apply(item)
+        if self.select == "ALL_PROJECTED_ATTRIBUTES":
+            return copy_item(entry)
+        return copy_item(item)
+
+    def _key_of(self, entry: dict) -> dict:
+        names = set(self.table.key_attributes)
+        if self.index is not None:
+            names |= {self.index.hash_key} | (
+                {self.index.range_key} if self.index.range_key else set()
+            )
+        return copy_item({n: entry[n] for n in names})
