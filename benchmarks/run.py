@@ -366,6 +366,138 @@ _snapshot_workload("snapshot.200calls", 200, "snapshot")
 _snapshot_workload("restore.200calls", 200, "restore")
 
 
+# 4. DynamoDB: single-item operations, and Query/Scan against growing tables.
+
+_TABLE = "bench"
+
+
+def _orders_table(items: int = 0, *, partitions: int = 1) -> Callable[[Any], None]:
+    """A composite-key table with ``items`` items spread over ``partitions`` partitions."""
+
+    def world(client: Any) -> None:
+        client.create_table(
+            TableName=_TABLE,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        batch = []
+        for n in range(items):
+            item = {"pk": {"S": f"p{n % partitions}"}, "sk": {"N": str(n)}, "v": {"S": "x" * 64}}
+            batch.append({"PutRequest": {"Item": item}})
+            if len(batch) == 25:
+                client.batch_write_item(RequestItems={_TABLE: batch})
+                batch = []
+        if batch:
+            client.batch_write_item(RequestItems={_TABLE: batch})
+        client.put_item(
+            TableName=_TABLE, Item={"pk": {"S": "hot"}, "sk": {"N": "1"}, "n": {"N": "0"}}
+        )
+
+    return world
+
+
+_ITEM = {"pk": {"S": "hot"}, "sk": {"N": "1"}, "v": {"S": "x" * 64}, "n": {"N": "0"}}
+_OK = {
+    "ResponseMetadata": {
+        "RequestId": "r",
+        "HTTPStatusCode": 200,
+        "HTTPHeaders": {},
+        "RetryAttempts": 0,
+    }
+}
+
+register_call(
+    "dynamodb.put_item",
+    "dynamodb",
+    "put_item",
+    {"TableName": _TABLE, "Item": _ITEM},
+    world=_orders_table(),
+    stub_response=_OK,
+)
+register_call(
+    "dynamodb.get_item",
+    "dynamodb",
+    "get_item",
+    {"TableName": _TABLE, "Key": {"pk": {"S": "hot"}, "sk": {"N": "1"}}},
+    world=_orders_table(),
+    stub_response={**_OK, "Item": _ITEM},
+)
+register_call(
+    "dynamodb.update_item.conditional",
+    "dynamodb",
+    "update_item",
+    {
+        "TableName": _TABLE,
+        "Key": {"pk": {"S": "hot"}, "sk": {"N": "1"}},
+        "UpdateExpression": "SET n = n + :one",
+        "ConditionExpression": "attribute_exists(pk) AND n >= :zero",
+        "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
+        "ReturnValues": "UPDATED_NEW",
+    },
+    world=_orders_table(),
+    stub_response={**_OK, "Attributes": {"n": {"N": "1"}}},
+)
+_QUERY_100 = {
+    "TableName": _TABLE,
+    "KeyConditionExpression": "pk = :p AND sk >= :lo",
+    "ExpressionAttributeValues": {":p": {"S": "p0"}, ":lo": {"N": "0"}},
+    "Limit": 100,
+}
+register_call(
+    "dynamodb.query_100.of_10k",
+    "dynamodb",
+    "query",
+    _QUERY_100,
+    world=_orders_table(10_000, partitions=10),
+    description="Query returning 100 items from a 10k-item table (10 partitions)",
+)
+register_call(
+    "dynamodb.scan_page.of_10k",
+    "dynamodb",
+    "scan",
+    {"TableName": _TABLE, "Limit": 100},
+    world=_orders_table(10_000, partitions=10),
+    description="one 100-item Scan page of a 10k-item table",
+)
+
+
+def _fakeaws_query(items: int) -> Callable[[], Any]:
+    @contextlib.contextmanager
+    def setup() -> Iterator[Bench]:
+        with fakeaws_world() as cloud:
+            client = _client("dynamodb")
+            _orders_table(items, partitions=max(1, items // 1000))(client)
+            op = _call_op(client, "query", _QUERY_100)
+            op()
+
+            def prepare(n: int) -> None:
+                cloud.calls.clear()
+
+            yield Bench(op, prepare)
+
+    return setup
+
+
+register(
+    Workload(
+        "dynamodb.query_100.scaling",
+        "Query of 100 items as the table grows (fakeaws only): time should stay flat",
+        [
+            Contender("fakeaws@1k", _fakeaws_query(1_000)),
+            Contender("fakeaws@100k", _fakeaws_query(100_000)),
+        ],
+        [Ratio("fakeaws@100k", "fakeaws@1k", target=1.5, at_most=True, label="query 100k / 1k")],
+    )
+)
+
+
 # -- measuring ----------------------------------------------------------------------------------
 
 

@@ -3,8 +3,8 @@
 The operations live in mixins by family (control plane, single items, reads);
 every item write goes through ``Table.write``.
 
-LIMITATIONS (see docs/dynamodb.md): transactions, PartiQL and the legacy
-(pre-expression) parameters are not implemented yet; capacity, consistency,
+LIMITATIONS (see docs/dynamodb.md): PartiQL and the legacy (pre-expression)
+parameters are not implemented yet; capacity, consistency,
 streams and TTL belong to a later stage.
 """
 
@@ -17,16 +17,18 @@ from fakeaws.services.dynamodb.batch import Batches
 from fakeaws.services.dynamodb.control import ControlPlane
 from fakeaws.services.dynamodb.items import ItemOperations
 from fakeaws.services.dynamodb.reads import Reads
+from fakeaws.services.dynamodb.transactions import Transactions
 
 if TYPE_CHECKING:
     from fakeaws.cloud import Cloud
     from fakeaws.services.dynamodb.table import Table
 
 
-class DynamoDBBackend(ControlPlane, ItemOperations, Reads, Batches, Backend):
+class DynamoDBBackend(ControlPlane, ItemOperations, Reads, Batches, Transactions, Backend):
     service = "dynamodb"
     iam_prefix = "dynamodb"
 
     def __init__(self, cloud: Cloud, account_id: str, region: str) -> None:
         super().__init__(cloud, account_id, region)
         self.tables: dict[str, Table] = {}
+        self._tokens: dict[str, tuple[str, float]] = {}  # ClientRequestToken -> (request, time)

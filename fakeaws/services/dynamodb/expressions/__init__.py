@@ -24,11 +24,21 @@ from typing import TypeVar
 
 from fakeaws.errors import validation_error
 from fakeaws.services.dynamodb.expressions import checks, keys
-from fakeaws.services.dynamodb.expressions.ast import Node, Scope, UpdateExpression
+from fakeaws.services.dynamodb.expressions.ast import (
+    AddAction,
+    DeleteAction,
+    DocumentPath,
+    Node,
+    Scope,
+    SetAction,
+    UpdateExpression,
+    static_type,
+    walk,
+)
 from fakeaws.services.dynamodb.expressions.keys import KeyCondition, RangeCondition
 from fakeaws.services.dynamodb.expressions.parser import parse
 from fakeaws.services.dynamodb.expressions.paths import Path, project, put, remove
-from fakeaws.services.dynamodb.types import AttributeValue, copy_item, validate_value
+from fakeaws.services.dynamodb.types import AttributeValue, copy_item, validate_value, value_type
 
 __all__ = [
     "Condition",
@@ -115,18 +125,47 @@ class Condition:
 
 
 class Update:
-    """A bound UpdateExpression."""
+    """A bound UpdateExpression (or translated legacy AttributeUpdates)."""
 
     def __init__(self, tree: UpdateExpression, scope: Scope) -> None:
-        self._actions, self._scope = tree.actions, scope
+        self._tree, self._actions, self._scope = tree, tree.actions, scope
 
     @property
     def paths(self) -> list[Path]:
-        """The paths the actions write or remove, as written."""
+        """The paths the actions write or remove, as written, in source order."""
         return [self._scope.paths[action.path] for action in self._actions]
 
-    def check_keys(self, key_attributes: set[str]) -> None:
-        """DynamoDB refuses any action on a key attribute, whatever the item holds."""
+    def written_types(self) -> list[tuple[Path, str | None]]:
+        """Each action's path and the type it certainly writes (None: unknown or a removal).
+
+        DynamoDB checks these against the index key types before it reads the item.
+        """
+        out = []
+        for action in self._actions:
+            if isinstance(action, SetAction):
+                kind = static_type(action.value, self._scope.values)
+            elif isinstance(action, (AddAction, DeleteAction)):
+                kind = value_type(self._scope.values[action.value.name])
+            else:
+                kind = None
+            out.append((self._scope.paths[action.path], kind))
+        return out
+
+    def dereferenced(self) -> list[str]:
+        """Top-level attributes the expression reads or writes below (``a.b``, ``a[0]``)."""
+        names: dict[str, None] = {}
+        for node in walk(self._tree):
+            if isinstance(node, DocumentPath):
+                path = self._scope.paths[node]
+                if len(path) > 1:
+                    names.setdefault(path[0])  # type: ignore[arg-type]
+        return list(names)
+
+    def check_keys(self, key_attributes: set[str] | tuple[str, ...]) -> None:
+        """DynamoDB refuses any action on a key attribute, whatever the item holds.
+
+        It is checked before the item is read, so it wins over a failing condition.
+        """
         for path in self.paths:
             if path[0] in key_attributes:
                 raise validation_error(
@@ -135,13 +174,18 @@ class Update:
                 )
 
     def apply(self, item: dict, key_attributes: set[str]) -> tuple[dict, list[Path]]:
-        """The updated copy of ``item`` and the paths written or removed.
+        """The updated copy of ``item`` and the paths written or removed, as written.
 
         Every action reads the item as it was before the update. Writes go in
         path order, so that several SETs past the end of one list append in
         index order ("the elements are sorted in order by element number");
         removals go last and from the highest index down, so that removing
         list elements shifts only what follows them.
+
+        The paths come back as the expression wrote them, which is what
+        UPDATED_OLD and UPDATED_NEW project: a SET past the end of a list
+        appends, and its written index then holds nothing (DynamoDB returns no
+        value for it).
         """
         self.check_keys(key_attributes)
         changes = [
@@ -151,12 +195,13 @@ class Update:
         # Paths of one update neither overlap nor conflict (checked), so they compare.
         changes.sort(key=lambda change: change[0])
         new = copy_item(item)
-        written = [put(new, path, value) for path, value in changes if value is not None]
+        for path, value in changes:
+            if value is not None:
+                put(new, path, value)
         for path, value in reversed(changes):
             if value is None:
                 remove(new, path)
-                written.append(path)
-        return new, written
+        return new, self.paths
 
 
 class Projection:

@@ -411,6 +411,8 @@ class AddAction(Node):
     path: DocumentPath
     value: Value
 
+    MISMATCH: ClassVar[str] = WRONG_DATA_TYPE  # the current value has another type
+
     def new_value(self, item: dict, scope: Scope) -> AttributeValue:
         addend = scope.values[self.value.name]
         current = self.path.evaluate(item, scope)
@@ -418,7 +420,7 @@ class AddAction(Node):
             return copy_value(addend)
         kind = value_type(addend)
         if value_type(current) != kind:
-            raise validation_error(WRONG_DATA_TYPE)
+            raise validation_error(self.MISMATCH)
         if kind == "N":
             return {"N": format_number(_EXACT.add(Decimal(current["N"]), Decimal(addend["N"])))}
         members = current[kind]
@@ -432,6 +434,8 @@ class DeleteAction(Node):
     path: DocumentPath
     value: Value
 
+    MISMATCH: ClassVar[str] = WRONG_DATA_TYPE
+
     def new_value(self, item: dict, scope: Scope) -> AttributeValue | None:
         removed = scope.values[self.value.name]
         current = self.path.evaluate(item, scope)
@@ -439,9 +443,56 @@ class DeleteAction(Node):
             return None
         kind = value_type(removed)
         if value_type(current) != kind:
-            raise validation_error(WRONG_DATA_TYPE)
+            raise validation_error(self.MISMATCH)
         kept = [m for m in current[kind] if not _member(kind, m, removed[kind])]
         return {kind: kept} if kept else None
+
+
+# The legacy AttributeUpdates actions ADD and DELETE (``legacy.attribute_updates``) are these
+# same actions with the legacy wording for a type mismatch; legacy ADD also appends lists.
+LEGACY_MISMATCH = "Type mismatch for attribute to update"
+
+
+class LegacyAddAction(AddAction):
+    """AttributeUpdates ADD: as ADD, and "ADD ... a list" appends to an existing list."""
+
+    __slots__ = ()
+    MISMATCH = LEGACY_MISMATCH
+
+    def new_value(self, item: dict, scope: Scope) -> AttributeValue:
+        addend = scope.values[self.value.name]
+        if "L" not in addend:
+            return super().new_value(item, scope)
+        current = self.path.evaluate(item, scope)
+        if current is None:
+            return copy_value(addend)
+        if "L" not in current:
+            raise validation_error(self.MISMATCH)
+        return {"L": [copy_value(v) for v in current["L"] + addend["L"]]}
+
+
+class LegacyDeleteAction(DeleteAction):
+    """AttributeUpdates DELETE with a Value: as DELETE."""
+
+    __slots__ = ()
+    MISMATCH = LEGACY_MISMATCH
+
+
+def static_type(node: Node, values: dict[str, AttributeValue]) -> str | None:
+    """The type an update operand certainly has before any item is read, if any.
+
+    A value has its own type, ``+``/``-`` give a number, list_append a list and
+    if_not_exists its fallback's type; a path can be anything.
+    """
+    if isinstance(node, Value):
+        return value_type(values[node.name])
+    if isinstance(node, Arithmetic):
+        return "N"
+    if isinstance(node, ListAppend):
+        return "L"
+    if isinstance(node, IfNotExists) and len(node.args) == 2:
+        return static_type(node.args[1], values)
+    return None
 
 
 @_node

@@ -1,0 +1,226 @@
+"""DynamoDB TransactWriteItems and TransactGetItems.
+
+A transaction is validated whole, then every condition is checked against the
+current items, then (only if all pass) every write is applied, all under the
+cloud's lock: other threads see all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fakeaws.errors import AWSError, validation_error
+from fakeaws.services.base import permission
+from fakeaws.services.dynamodb import expressions
+from fakeaws.services.dynamodb.items import _attributes, _check_index_keys, _key
+from fakeaws.services.dynamodb.table import Table
+from fakeaws.services.dynamodb.types import (
+    MAX_ITEM_BYTES,
+    MSG_UPDATE_TOO_LARGE,
+    copy_item,
+    item_size,
+    sort_key,
+    validate_item,
+    validate_key_attributes,
+)
+
+if TYPE_CHECKING:
+    from fakeaws.calls import Call
+
+MAX_ACTIONS = 100
+TOKEN_SECONDS = 600  # ClientRequestToken idempotency window
+_ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
+
+
+def _transaction_tables(backend: Any, call: Call) -> list[str]:
+    names = []
+    for entry in call.params.get("TransactItems", []):
+        for action in entry.values():
+            if action.get("TableName") and action["TableName"] not in names:
+                names.append(action["TableName"])
+    return [backend.arn(f"table/{name}") for name in names]
+
+
+@dataclass
+class _Action:
+    """One prepared action of a TransactWriteItems request."""
+
+    kind: str
+    table: Table
+    key: dict
+    condition: Any
+    item: dict | None = None  # Put
+    update: Any = None  # Update
+    return_on_failure: bool = False
+
+    def passes(self, old: dict | None) -> bool:
+        return self.condition is None or self.condition.evaluate(old)
+
+    def new_item(self, old: dict | None) -> dict | None:
+        if self.kind == "Put":
+            return self.item
+        if self.kind == "Delete":
+            return None
+        base = old if old is not None else self.key
+        keys = set(self.table.key_attributes)
+        new = base if self.update is None else self.update.apply(base, keys)[0]
+        if item_size(new) > MAX_ITEM_BYTES:
+            raise validation_error(MSG_UPDATE_TOO_LARGE)
+        _check_index_keys(self.table, new)
+        return new
+
+
+class Transactions:
+    """Mixin of DynamoDBBackend: transactions."""
+
+    def table(self, name_or_arn: str) -> Table: ...  # from ControlPlane
+
+    _tokens: dict[str, tuple[str, float]]
+
+    @permission(resources=_transaction_tables)
+    def transact_write_items(self, call: Call) -> dict:
+        p = call.params
+        entries = p["TransactItems"]
+        if len(entries) > MAX_ACTIONS:
+            raise validation_error(
+                "1 validation error detected: Value at 'transactItems' failed to satisfy "
+                "constraint: Member must have length less than or equal to 100"
+            )
+        if self._repeated_token(p, call.time):
+            return {}
+        actions = [self._prepare(entry) for entry in entries]
+        seen = set()
+        for action in actions:
+            identity = (action.table.name,) + tuple(
+                sort_key(action.key[n]) for n in action.table.key_attributes
+            )
+            if identity in seen:
+                raise validation_error(
+                    "Transaction request cannot include multiple operations on one item"
+                )
+            seen.add(identity)
+
+        reasons, failed = [], False
+        for action in actions:
+            old = action.table.get(action.key)
+            if action.passes(old):
+                reasons.append({"Code": "None"})
+                continue
+            failed = True
+            reason: dict[str, Any] = {
+                "Code": "ConditionalCheckFailed",
+                "Message": "The conditional request failed",
+            }
+            if action.return_on_failure and old is not None:
+                reason["Item"] = copy_item(old)
+            reasons.append(reason)
+        if failed:
+            codes = ", ".join(r["Code"] for r in reasons)
+            raise AWSError(
+                "TransactionCanceledException",
+                "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                f"[{codes}]",
+                CancellationReasons=reasons,
+            )
+        changes = []
+        for action in actions:  # compute every new item before writing any
+            if action.kind != "ConditionCheck":
+                changes.append((action, action.new_item(action.table.get(action.key))))
+        for action, new in changes:
+            action.table.write(action.key, new)
+        return {}
+
+    @permission(resources=_transaction_tables)
+    def transact_get_items(self, call: Call) -> dict:
+        entries = call.params["TransactItems"]
+        if len(entries) > MAX_ACTIONS:
+            raise validation_error(
+                "1 validation error detected: Value at 'transactItems' failed to satisfy "
+                "constraint: Member must have length less than or equal to 100"
+            )
+        plans = []
+        for entry in entries:
+            get = entry["Get"]
+            table = self.table(get["TableName"])
+            attrs = _attributes(get)
+            projection = None
+            if "ProjectionExpression" in get:
+                projection = expressions.projection(get["ProjectionExpression"], attrs)
+            attrs.check_all_used()
+            plans.append((table, _key(table, get["Key"]), projection))
+        responses = []
+        for table, key, projection in plans:
+            item = table.get(key)
+            if item is None:
+                responses.append({})
+            else:
+                responses.append(
+                    {"Item": projection.apply(item) if projection else copy_item(item)}
+                )
+        return {"Responses": responses}
+
+    # -- helpers --------------------------------------------------------------------------
+    def _prepare(self, entry: dict) -> _Action:
+        kinds = [k for k in _ACTIONS if k in entry]
+        if len(kinds) != 1:
+            raise validation_error(
+                "TransactItems can only contain one of Check, Put, Update or Delete"
+            )
+        kind = kinds[0]
+        spec = entry[kind]
+        table = self.table(spec["TableName"])
+        attrs = _attributes(spec)
+        update = None
+        if kind == "Put":
+            item = validate_item(spec["Item"])
+            validate_key_attributes(item, table.key_schema, table.attribute_types, what="item")
+            _check_index_keys(table, item)
+            key = table.key_of(item)
+        else:
+            item = None
+            key = _key(table, spec["Key"])
+            if kind == "Update":
+                update = expressions.update(spec["UpdateExpression"], attrs)
+        condition = None
+        if "ConditionExpression" in spec:
+            condition = expressions.condition(spec["ConditionExpression"], attrs)
+        elif kind == "ConditionCheck":
+            raise validation_error(
+                "1 validation error detected: Value null at "
+                "'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy "
+                "constraint: Member must not be null"
+            )
+        attrs.check_all_used()
+        return _Action(
+            kind,
+            table,
+            key,
+            condition,
+            item=item,
+            update=update,
+            return_on_failure=spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
+        )
+
+    def _repeated_token(self, p: dict, now: float) -> bool:
+        """ClientRequestToken: the same request again within 10 minutes is not applied twice."""
+        token = p.get("ClientRequestToken")
+        if token is None:
+            return False
+        tokens = self._tokens
+        for old in [t for t, (_, at) in tokens.items() if now - at > TOKEN_SECONDS]:
+            del tokens[old]
+        fingerprint = json.dumps(p["TransactItems"], sort_keys=True, default=repr)
+        seen = tokens.get(token)
+        if seen is None:
+            tokens[token] = (fingerprint, now)
+            return False
+        if seen[0] != fingerprint:
+            raise AWSError(
+                "IdempotentParameterMismatchException",
+                "The request uses the same client token as a previous, but non-identical request. "
+                "Do not reuse a client token with different requests, unless the requests are "
+                "identical.",
+            )
+        return True
