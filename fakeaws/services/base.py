@@ -58,8 +58,10 @@ class Backend:
         self.cloud = cloud
         self.account_id = account_id
         self.region = region
+        arn_region = "" if self.scope == "account" else region
+        self._arn_prefix = (
+            f"arn:{partition_of(region)}:{self.iam_prefix}:{arn_region}:{account_id}:"
+        )
 
     def arn(self, resource: str) -> str:
-        region = "" if self.scope == "account" else self.region
-        partition = partition_of(self.region)
-        return f"arn:{partition}:{self.iam_prefix}:{region}:{self.account_id}:{resource}"
+        return self._arn_prefix + resource

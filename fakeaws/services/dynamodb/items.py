@@ -1,10 +1,33 @@
-"""DynamoDB single-item operations: PutItem, GetItem, UpdateItem, DeleteItem."""
+"""DynamoDB single-item operations: PutItem, GetItem, UpdateItem, DeleteItem.
+
+Each operation validates in the order DynamoDB reports problems, which its
+error for a request with several problems shows (dynalite's validations and
+the nubo-db / ExtendDB conformance suites, recorded against DynamoDB):
+
+1. the request alone: enums; legacy and expression parameters mixed;
+   ConditionalOperator; ExpressionAttributeNames/Values with no expression;
+   ReturnValues allowed for the operation; the Key or Item values (and the
+   item's 400 KB); the legacy Expected / AttributeUpdates; the
+   ExpressionAttributeNames/Values maps; each expression (UpdateExpression,
+   then ConditionExpression, then ProjectionExpression); unused names and
+   values. A request can fail all of these for a table that does not exist;
+2. the table (``ResourceNotFoundException``);
+3. the key (or item) against the key schema, then the index key types;
+4. for UpdateItem, the actions against the schema, before the item is read:
+   no key attribute updated, index keys written with their type, no path
+   below a key attribute;
+5. the item: the condition, then the update itself.
+
+The legacy Expected and AttributeUpdates are translated into the same
+expression objects (``expressions.expected`` / ``expressions.attribute_updates``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from fakeaws.errors import AWSError, UnsupportedOperation, validation_error
+from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
 from fakeaws.services.dynamodb.control import table_resource
@@ -16,14 +39,43 @@ from fakeaws.services.dynamodb.types import (
     item_size,
     validate_item,
     validate_key_attributes,
+    value_type,
 )
-from fakeaws.services.dynamodb.validation import invalid
+from fakeaws.services.dynamodb.validation import Constraints, invalid
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
 
-# Legacy (pre-expression) parameters: not modelled yet; refused loudly rather than ignored.
-_LEGACY = ("Expected", "AttributeUpdates", "ConditionalOperator")
+# Per operation: its expression parameters and its legacy ones, each in the order DynamoDB
+# lists them in "Can not use both expression and non-expression parameters" (ExtendDB's
+# tests against DynamoDB).
+_PARAMETERS = {
+    "PutItem": (("ConditionExpression",), ("Expected", "ConditionalOperator")),
+    "DeleteItem": (("ConditionExpression",), ("Expected", "ConditionalOperator")),
+    "UpdateItem": (
+        ("UpdateExpression", "ConditionExpression"),
+        ("AttributeUpdates", "Expected", "ConditionalOperator"),
+    ),
+    "GetItem": (("ProjectionExpression",), ("AttributesToGet",)),
+}
+
+# Enum orders as DynamoDB prints them (dynalite's recorded messages).
+_RETURN_VALUES = ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"]
+_ENUMS = (
+    ("ReturnConsumedCapacity", "returnConsumedCapacity", ["INDEXES", "TOTAL", "NONE"]),
+    ("ReturnItemCollectionMetrics", "returnItemCollectionMetrics", ["SIZE", "NONE"]),
+    ("ReturnValues", "returnValues", _RETURN_VALUES),
+    (
+        "ReturnValuesOnConditionCheckFailure",
+        "returnValuesOnConditionCheckFailure",
+        ["ALL_OLD", "NONE"],
+    ),
+)
+
+_NOT_VALID = "One or more parameter values are not valid. "
+_SCALAR_KEYS = (
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+)
 
 
 class ItemOperations:
@@ -34,15 +86,13 @@ class ItemOperations:
     @permission(resources=table_resource)
     def put_item(self, call: Call) -> dict:
         p = call.params
-        _refuse_legacy(call)
-        _check_return_values(p, ("NONE", "ALL_OLD"))
-        table = self.table(p["TableName"])
-        attrs = _attributes(p)
+        _check_request(call, allowed_returns=("NONE", "ALL_OLD"))
         item = validate_item(p["Item"])
+        condition, attrs = _condition(p)
+        attrs.check_all_used()
+        table = self.table(p["TableName"])
         validate_key_attributes(item, table.key_schema, table.attribute_types, what="item")
         _check_index_keys(table, item)
-        condition = _condition(p, attrs)
-        attrs.check_all_used()
         key = table.key_of(item)
         old = table.get(key)
         _check_condition(condition, old, p)
@@ -52,11 +102,14 @@ class ItemOperations:
     @permission(resources=table_resource)
     def get_item(self, call: Call) -> dict:
         p = call.params
-        table = self.table(p["TableName"])
+        _check_request(call, allowed_returns=None)
+        key = validate_item(p["Key"])
+        _check_attributes_to_get(p)
         attrs = _attributes(p)
-        key = _key(table, p["Key"])
         projection = _projection(p, attrs)
         attrs.check_all_used()
+        table = self.table(p["TableName"])
+        validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
         item = table.get(key)
         if item is None:
             return {}
@@ -65,13 +118,12 @@ class ItemOperations:
     @permission(resources=table_resource)
     def delete_item(self, call: Call) -> dict:
         p = call.params
-        _refuse_legacy(call)
-        _check_return_values(p, ("NONE", "ALL_OLD"))
-        table = self.table(p["TableName"])
-        attrs = _attributes(p)
-        key = _key(table, p["Key"])
-        condition = _condition(p, attrs)
+        _check_request(call, allowed_returns=("NONE", "ALL_OLD"))
+        key = validate_item(p["Key"])
+        condition, attrs = _condition(p)
         attrs.check_all_used()
+        table = self.table(p["TableName"])
+        validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
         old = table.get(key)
         _check_condition(condition, old, p)
         if old is not None:
@@ -81,27 +133,33 @@ class ItemOperations:
     @permission(resources=table_resource)
     def update_item(self, call: Call) -> dict:
         p = call.params
-        _refuse_legacy(call)
         returns = p.get("ReturnValues", "NONE")
-        _check_return_values(p, ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"))
-        table = self.table(p["TableName"])
-        attrs = _attributes(p)
-        key = _key(table, p["Key"])
+        _check_request(call, allowed_returns=None)
+        key = validate_item(p["Key"])
         update = (
-            expressions.update(p["UpdateExpression"], attrs) if "UpdateExpression" in p else None
+            expressions.attribute_updates(p["AttributeUpdates"])
+            if "AttributeUpdates" in p
+            else None
         )
-        condition = _condition(p, attrs)
+        attrs = _attributes(p)
+        if "UpdateExpression" in p:
+            update = expressions.update(p["UpdateExpression"], attrs)
+        condition = _legacy_or_expression_condition(p, attrs)
         attrs.check_all_used()
+        table = self.table(p["TableName"])
+        validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
+        if update is not None:
+            _check_update_against_schema(table, update)
         old = table.get(key)
         _check_condition(condition, old, p)
         base = old if old is not None else key
         if update is None:
-            new, paths = dict(base), []
+            new, paths = copy_item(base), []
         else:
             new, paths = update.apply(base, set(table.key_attributes))
+            _check_updated_index_keys(table, update, new)
         if item_size(new) > MAX_ITEM_BYTES:
             raise validation_error(MSG_UPDATE_TOO_LARGE)
-        _check_index_keys(table, new)
         table.write(key, new)
         if returns == "ALL_OLD":
             return {"Attributes": copy_item(old)} if old else {}
@@ -114,14 +172,53 @@ class ItemOperations:
         return {}
 
 
-# -- shared steps ---------------------------------------------------------------------------
+# -- request checks (before the table is looked up) -------------------------------------------
 
 
-def _refuse_legacy(call: Call) -> None:
-    used = [name for name in _LEGACY if name in call.params]
-    if used:
-        raise UnsupportedOperation(
-            "dynamodb", call.operation, f"the legacy parameter {used[0]} is not supported yet"
+def _check_request(call: Call, *, allowed_returns: tuple[str, ...] | None) -> None:
+    """What DynamoDB checks of a request before its Key/Item values."""
+    p = call.params
+    constraints = Constraints()
+    for parameter, path, allowed in _ENUMS:
+        constraints.enum(p.get(parameter), path, allowed)
+    constraints.raise_any()
+    expression_names, legacy_names = _PARAMETERS[call.operation]
+    used_expressions = [name for name in expression_names if name in p]
+    used_legacy = [name for name in legacy_names if name in p]
+    if used_expressions and used_legacy:
+        raise validation_error(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(used_legacy)}}} "
+            f"Expression parameters: {{{', '.join(used_expressions)}}}"
+        )
+    if "ConditionalOperator" in legacy_names:
+        operator = p.get("ConditionalOperator")
+        expressions.legacy.check_conditional_operator(operator, p.get("Expected"))
+    if "ExpressionAttributeNames" in p and not used_expressions:
+        raise validation_error(
+            "ExpressionAttributeNames can only be specified when using expressions"
+        )
+    with_values = [name for name in expression_names if name != "ProjectionExpression"]
+    if "ExpressionAttributeValues" in p and with_values and not used_expressions:
+        verb = "are" if len(with_values) > 1 else "is"
+        raise validation_error(
+            "ExpressionAttributeValues can only be specified when using expressions: "
+            f"{' and '.join(with_values)} {verb} null"
+        )
+    if allowed_returns is not None and p.get("ReturnValues", "NONE") not in allowed_returns:
+        # Before the values (dynalite checks it after the Item values; rarely both apply).
+        raise validation_error("Return values set to invalid value")
+
+
+def _check_attributes_to_get(p: dict) -> None:
+    names = p.get("AttributesToGet")
+    if names is None:
+        return
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise validation_error(
+            f"One or more parameter values were invalid: Duplicate value in attribute name: "
+            f"{duplicate}"
         )
 
 
@@ -131,30 +228,30 @@ def _attributes(p: dict) -> expressions.ExpressionAttributes:
     )
 
 
-def _condition(p: dict, attrs: expressions.ExpressionAttributes):
-    if "ConditionExpression" not in p:
-        return None
-    return expressions.condition(p["ConditionExpression"], attrs)
+def _condition(p: dict) -> tuple[Any, expressions.ExpressionAttributes]:
+    """PutItem's and DeleteItem's condition: legacy Expected first, then the maps."""
+    legacy = None
+    if p.get("Expected"):
+        legacy = expressions.expected(p["Expected"], p.get("ConditionalOperator"))
+    attrs = _attributes(p)
+    if "ConditionExpression" in p:
+        return expressions.condition(p["ConditionExpression"], attrs), attrs
+    return legacy, attrs
+
+
+def _legacy_or_expression_condition(p: dict, attrs: expressions.ExpressionAttributes):
+    if "ConditionExpression" in p:
+        return expressions.condition(p["ConditionExpression"], attrs)
+    if p.get("Expected"):
+        return expressions.expected(p["Expected"], p.get("ConditionalOperator"))
+    return None
 
 
 def _projection(p: dict, attrs: expressions.ExpressionAttributes):
     if "ProjectionExpression" in p:
-        if "AttributesToGet" in p:
-            raise validation_error(
-                "Can not use both expression and non-expression parameters in the same request: "
-                "Non-expression parameters: {AttributesToGet} Expression parameters: "
-                "{ProjectionExpression}"
-            )
         return expressions.projection(p["ProjectionExpression"], attrs)
     if "AttributesToGet" in p:
-        names = p["AttributesToGet"]
-        duplicate = next((n for n in names if names.count(n) > 1), None)
-        if duplicate is not None:
-            raise validation_error(
-                f"One or more parameter values were invalid: Duplicate value in attribute name: "
-                f"{duplicate}"
-            )
-        return _TopLevel(names)
+        return _TopLevel(p["AttributesToGet"])
     return None
 
 
@@ -168,25 +265,100 @@ class _TopLevel:
         return copy_item({n: item[n] for n in self.names if n in item})
 
 
+# -- checks against the table ------------------------------------------------------------------
+
+
 def _key(table: Table, key: dict) -> dict:
-    key = validate_item(key)  # values first, as DynamoDB reports them first
+    """A ``Key`` parameter checked (values, then against the key schema) and normalized.
+
+    For the batch and transaction operations; the single-item operations check
+    the values before the table lookup and the schema after it.
+    """
+    key = validate_item(key)
     validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
     return key
 
 
+def _index_keys(table: Table) -> Iterator[tuple[str, str, str]]:
+    """(attribute, declared type, index name) of each secondary index key.
+
+    In the order DynamoDB reports a mismatch: global indexes, then local ones,
+    each latest-declared first (dynalite's order, which reproduces DynamoDB's
+    choice of index in its recorded message).
+    """
+    for kind in ("GSI", "LSI"):
+        for index in reversed([i for i in table.indexes.values() if i.kind == kind]):
+            for name in (index.hash_key, index.range_key):
+                if name is not None and (kind == "GSI" or name == index.range_key):
+                    yield name, table.attribute_types[name], index.name
+
+
 def _check_index_keys(table: Table, item: dict) -> None:
-    """Index key attributes, when present, must have the type the index declares."""
-    for index in table.indexes.values():
-        for name in (index.hash_key, index.range_key):
-            if name is None or name not in item:
-                continue
-            expected = table.attribute_types[name]
-            actual = next(iter(item[name]))
-            if actual != expected:
-                raise invalid(
-                    f"Type mismatch for Index Key {name} Expected: {expected} Actual: {actual} "
-                    f"IndexName: {index.name}"
-                )
+    """PutItem: index key attributes, when present, have the index's type and are not empty."""
+    for name, expected, index in _index_keys(table):
+        if name in item and value_type(item[name]) != expected:
+            raise invalid(
+                f"Type mismatch for Index Key {name} Expected: {expected} "
+                f"Actual: {value_type(item[name])} IndexName: {index}"
+            )
+    for name, expected, index in _index_keys(table):
+        if name in item and expected in ("S", "B") and len(item[name][expected]) == 0:
+            kind = "string" if expected == "S" else "binary"
+            raise validation_error(
+                f"{_NOT_VALID}A value specified for a secondary index key is not supported. "
+                f"The AttributeValue for a key attribute cannot contain an empty {kind} value. "
+                f"IndexName: {index}, IndexKey: {name}"
+            )
+
+
+def _check_update_against_schema(table: Table, update: expressions.Update) -> None:
+    """UpdateItem's checks of the actions against the schema, before the item is read.
+
+    In DynamoDB's order (dynalite's ``validateUpdates``): an action on a key
+    attribute; a top-level index key written with a value of another type; a
+    path below a key or index key attribute, anywhere in the update.
+    """
+    update.check_keys(table.key_attributes)
+    written = dict(
+        (path[0], kind) for path, kind in update.written_types() if len(path) == 1 and kind
+    )
+    for name, expected, index in _index_keys(table):
+        actual = written.get(name)
+        if actual is not None and actual != expected:
+            raise invalid(
+                f"Type mismatch for Index Key {name} Expected: {expected} Actual: {actual} "
+                f"IndexName: {index}"
+            )
+    below = set(update.dereferenced())
+    for name in table.key_attributes:
+        if name in below:
+            raise validation_error(f"{_SCALAR_KEYS}Key: {name}")
+    for name, _, _ in _index_keys(table):
+        if name in below:
+            raise validation_error(f"{_SCALAR_KEYS}IndexKey: {name}")
+
+
+def _check_updated_index_keys(table: Table, update: expressions.Update, new: dict) -> None:
+    """Index keys an update wrote from the item (``SET c = b``) must suit the index."""
+    written = {path[0] for path in update.paths if len(path) == 1}
+    for name, expected, _ in _index_keys(table):
+        if name not in written or name not in new:
+            continue
+        value = new[name]
+        if value_type(value) != expected:
+            raise validation_error(
+                "The update expression attempted to update the secondary index key to "
+                "unsupported type"
+            )
+        if expected in ("S", "B") and len(value[expected]) == 0:
+            raise validation_error(
+                f"{_NOT_VALID}The update expression attempted to update a secondary index key "
+                "to a value that is not supported. The AttributeValue for a key attribute "
+                "cannot contain an empty string value."
+            )
+
+
+# -- conditions and results ---------------------------------------------------------------
 
 
 def _check_condition(condition: Any, old: dict | None, p: dict) -> None:
@@ -196,18 +368,6 @@ def _check_condition(condition: Any, old: dict | None, p: dict) -> None:
     if p.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
         fields["Item"] = copy_item(old)
     raise AWSError("ConditionalCheckFailedException", "The conditional request failed", **fields)
-
-
-def _check_return_values(p: dict, allowed: tuple[str, ...]) -> None:
-    value = p.get("ReturnValues", "NONE")
-    all_values = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
-    if value not in all_values:
-        raise validation_error(
-            f"1 validation error detected: Value '{value}' at 'returnValues' failed to satisfy "
-            f"constraint: Member must satisfy enum value set: [{', '.join(all_values)}]"
-        )
-    if value not in allowed:
-        raise validation_error("Return values set to invalid value")
 
 
 def _return_old(p: dict, old: dict | None) -> dict:

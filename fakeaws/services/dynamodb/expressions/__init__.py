@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from fakeaws.errors import validation_error
-from fakeaws.services.dynamodb.expressions import checks, keys
+from fakeaws.services.dynamodb.expressions import checks, keys, legacy
 from fakeaws.services.dynamodb.expressions.ast import (
     AddAction,
     DeleteAction,
@@ -48,7 +48,9 @@ __all__ = [
     "Projection",
     "RangeCondition",
     "Update",
+    "attribute_updates",
     "condition",
+    "expected",
     "key_condition",
     "project",
     "projection",
@@ -231,6 +233,22 @@ def projection(text: str, attrs: ExpressionAttributes) -> Projection:
     tree = _tree(text, "projection", "ProjectionExpression")
     scope = _bound("ProjectionExpression", lambda: checks.bind_projection(tree, attrs))
     return Projection([scope.paths[path] for path in tree.paths])
+
+
+def expected(conditions: Mapping[str, Mapping], operator: str | None = None) -> Condition:
+    """A legacy ``Expected`` map (and ``ConditionalOperator``) as a Condition.
+
+    Checks ConditionalOperator first, then each entry, with DynamoDB's messages.
+    """
+    legacy.check_conditional_operator(operator, conditions)
+    tree, scope = legacy.expected(conditions, operator)
+    return Condition(tree, scope)
+
+
+def attribute_updates(updates: Mapping[str, Mapping]) -> Update:
+    """A legacy ``AttributeUpdates`` map as an Update, evaluated like an UpdateExpression."""
+    tree, scope = legacy.attribute_updates(updates)
+    return Update(tree, scope)
 
 
 def key_condition(
