@@ -266,7 +266,8 @@ def test_query_needs_a_key_condition(ddb):
     with pytest.raises(ClientError) as caught:
         ddb.query(TableName="events")
     assert error(caught)["Message"] == (
-        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
+        "the request."
     )
 
 

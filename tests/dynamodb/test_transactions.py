@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import boto3
@@ -147,10 +148,8 @@ def test_concurrent_transfers_never_leave_a_partial_write(ddb):
 
     def worker():
         for _ in range(20):
-            try:
+            with contextlib.suppress(ddb.exceptions.TransactionCanceledException):
                 ddb.transact_write_items(**transfer(7))
-            except ddb.exceptions.TransactionCanceledException:
-                pass
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -196,4 +195,5 @@ def test_resource_api_client_transactions():
         resource_client.transact_write_items(
             TransactItems=[{"Put": {"TableName": "things", "Item": {"id": "a", "n": 1}}}]
         )
-        assert client.get_item(TableName="things", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        item = client.get_item(TableName="things", Key={"id": {"S": "a"}})["Item"]
+        assert item["n"] == {"N": "1"}
