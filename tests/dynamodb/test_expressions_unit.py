@@ -1013,3 +1013,103 @@ def test_token_soup_gives_validation_errors_never_other_exceptions():
                 assert problem.code == "ValidationException", text
                 outcomes["refused"] += 1
     assert outcomes["bound"] > 0 and outcomes["refused"] > 0
+
+
+# -- what UpdateItem checks against the schema before reading the item -------------------------
+
+
+def test_written_types_are_those_known_before_the_item_is_read():
+    upd = ex.update(
+        "SET a = :s, b = c + :n, d = list_append(d, :l), e = if_not_exists(e, :s), f = g "
+        "ADD h :ss REMOVE i",
+        attrs(None, {":s": S("x"), ":n": N(1), ":l": L(), ":ss": {"SS": ["y"]}}),
+    )
+    assert upd.written_types() == [
+        (("a",), "S"),
+        (("b",), "N"),
+        (("d",), "L"),
+        (("e",), "S"),
+        (("f",), None),
+        (("h",), "SS"),
+        (("i",), None),
+    ]
+
+
+def test_dereferenced_names_every_attribute_read_or_written_below_the_top():
+    upd = ex.update("SET a = b.c, d[0] = :v REMOVE e, #f.g", attrs({"#f": "f"}, {":v": N(1)}))
+    assert upd.dereferenced() == ["b", "d", "f"]
+
+
+# -- legacy parameters, translated into the same trees -------------------------------------------
+
+
+def test_expected_becomes_a_condition():
+    cond = ex.expected(
+        {
+            "a": {"Value": N(1)},
+            "b": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(1), N(3)]},
+            "c": {"Exists": False},
+        }
+    )
+    assert cond.evaluate({"a": N("1.0"), "b": N(2)})
+    assert not cond.evaluate({"a": N(1), "b": N(2), "c": S("there")})
+    either = ex.expected(
+        {"a": {"Value": N(9)}, "b": {"ComparisonOperator": "NOT_NULL"}}, operator="OR"
+    )
+    assert either.evaluate({"b": S("x")})
+    assert not either.evaluate({})
+
+
+def test_attribute_updates_become_an_update():
+    upd = ex.attribute_updates(
+        {
+            "n": {"Action": "ADD", "Value": N(2)},
+            "l": {"Action": "ADD", "Value": L(S("b"))},
+            "s": {"Value": S("new")},
+            "gone": {"Action": "DELETE"},
+        }
+    )
+    new, paths = upd.apply({"pk": S("k"), "n": N(1), "l": L(S("a")), "gone": N(0)}, {"pk"})
+    assert new == {"pk": S("k"), "n": N(3), "l": L(S("a"), S("b")), "s": S("new")}
+    assert paths == [("n",), ("l",), ("s",), ("gone",)]
+    mismatch = ex.attribute_updates({"s": {"Action": "ADD", "Value": N(1)}})
+    assert error(lambda: mismatch.apply({"s": S("x")}, set())) == (
+        "Type mismatch for attribute to update"
+    )
+
+
+def test_legacy_filters_become_conditions():
+    cond = ex.legacy_filter(
+        {
+            "a": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [S("ab")]},
+            "n": {"ComparisonOperator": "IN", "AttributeValueList": [N(1), N(2)]},
+        },
+        "OR",
+    )
+    assert cond.evaluate({"a": S("abc")})
+    assert cond.evaluate({"n": N(2)})
+    assert not cond.evaluate({"a": S("b"), "n": N(3)})
+
+
+@pytest.mark.parametrize(
+    ("conditions", "message"),
+    [
+        (
+            {"a": {"ComparisonOperator": "LT", "AttributeValueList": [{"SS": ["x"]}]}},
+            "One or more parameter values were invalid: ComparisonOperator LT is not valid for "
+            "SS AttributeValue type",
+        ),
+        (
+            {"a": {"ComparisonOperator": "EQ", "AttributeValueList": []}},
+            "One or more parameter values were invalid: Invalid number of argument(s) for the EQ "
+            "ComparisonOperator",
+        ),
+        (
+            {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [S("b"), S("a")]}},
+            "The BETWEEN condition was provided a range where the lower bound is greater than "
+            "the upper bound",
+        ),
+    ],
+)
+def test_legacy_filter_errors(conditions, message):
+    assert error(lambda: ex.legacy_filter(conditions)) == message

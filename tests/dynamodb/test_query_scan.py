@@ -484,3 +484,60 @@ def test_resource_table_query_with_key_and_attr_conditions():
         )
         assert [i["sk"] for i in response["Items"]] == [4, 5, 6]
         assert response["ScannedCount"] == 5
+
+
+# -- legacy parameters ---------------------------------------------------------------------
+
+
+def test_legacy_key_conditions_and_query_filter(ddb):
+    create(ddb)
+    for n in range(1, 6):
+        put(ddb, "a", {"N": str(n)}, colour={"S": "red" if n % 2 else "blue"})
+    page = ddb.query(
+        TableName="events",
+        KeyConditions={
+            "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]},
+            "sk": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "5"}]},
+        },
+        QueryFilter={"colour": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "red"}]}},
+        AttributesToGet=["sk"],
+    )
+    assert page["Items"] == [{"sk": {"N": "3"}}, {"sk": {"N": "5"}}]
+    assert page["ScannedCount"] == 4
+
+
+def test_legacy_scan_filter_with_conditional_operator(ddb):
+    create(ddb)
+    for n in range(1, 6):
+        put(ddb, "a", {"N": str(n)})
+    page = ddb.scan(
+        TableName="events",
+        ScanFilter={
+            "sk": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "2"}]},
+            "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "nope"}]},
+        },
+        ConditionalOperator="OR",
+    )
+    assert sort_keys(page) == ["1"]
+
+
+def test_legacy_and_expression_parameters_do_not_mix(ddb):
+    create(ddb)
+    with pytest.raises(ClientError) as caught:
+        ddb.query(
+            TableName="events",
+            KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+            FilterExpression="attribute_exists(sk)",
+        )
+    assert error(caught)["Message"] == (
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {KeyConditions} Expression parameters: {FilterExpression}"
+    )
+    with pytest.raises(ClientError) as caught:
+        ddb.query(
+            TableName="events",
+            KeyConditions={"pk": {"ComparisonOperator": "NE", "AttributeValueList": [{"S": "a"}]}},
+        )
+    assert (
+        error(caught)["Message"] == "Attempted conditional constraint is not an indexable operation"
+    )

@@ -1,20 +1,58 @@
-"""DynamoDB control plane: create, describe, list, update and delete tables; tags."""
+"""DynamoDB control plane: create, describe, list, update and delete tables; tags.
+
+The checks a request gets before any table is looked up live in ``validation``;
+the ones here need the table. Every message is DynamoDB's own (sources in
+``validation``'s docstring), and the checks run in DynamoDB's order.
+
+Asynchronous changes (CREATING, UPDATING, DELETING, an index's resource
+allocation and backfill) land after ``cloud.settings.dynamodb.table_delay``
+virtual seconds each (0: before the next call). A rejected request changes nothing.
+
+LIMITATIONS: multi-attribute GSI keys, KMS encryption, on-demand and warm
+throughput, resource policies and replicas are refused loudly; the daily limits
+(4 throughput decreases, 2 table-class changes) are not enforced.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from fakeaws.errors import AWSError, validation_error
+from fakeaws.errors import AWSError, UnsupportedOperation, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb.table import Index, Table, Throughput
-from fakeaws.services.dynamodb.validation import Constraints, invalid
+from fakeaws.services.dynamodb.validation import (
+    MAX_GSIS,
+    Constraints,
+    check_create_table,
+    check_defined,
+    check_gsi_key,
+    check_projection,
+    check_update_table,
+    invalid,
+)
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
 
-MAX_GSIS = 20
-MAX_LSIS = 5
 MAX_TAGS = 50
+
+NOT_MODELLED = (
+    "SSESpecification",
+    "OnDemandThroughput",
+    "WarmThroughput",
+    "ResourcePolicy",
+    "ReplicaUpdates",
+    "GlobalTableSourceArn",
+    "GlobalTableWitnessUpdates",
+    "GlobalTableSettingsReplicationMode",
+    "MultiRegionConsistency",
+)
+ONE_INDEX_AT_A_TIME = (
+    "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
+    "per table"
+)
 
 
 def table_resource(backend: Any, call: Call) -> list[str]:
@@ -26,9 +64,12 @@ def table_resource(backend: Any, call: Call) -> list[str]:
 
 
 class ControlPlane:
-    """Mixin of DynamoDBBackend: table lifecycle."""
+    """Mixin of DynamoDBBackend: table lifecycle and tags."""
 
     tables: dict[str, Table]
+    cloud: Any
+
+    arn: Callable[[str], str]  # from Backend
 
     # -- lookup ----------------------------------------------------------------------
     def _table_name(self, name_or_arn: str) -> str:
@@ -44,6 +85,11 @@ class ControlPlane:
         return table
 
     def _described_table(self, name_or_arn: str) -> Table:
+        """The table a control-plane call names, in any status, or AWS's not-found error."""
+        if not name_or_arn.startswith("arn:"):
+            c = Constraints()
+            c.name(name_or_arn, "tableName")
+            c.raise_any()
         name = self._table_name(name_or_arn)
         table = self.tables.get(name)
         if table is None:
@@ -53,16 +99,21 @@ class ControlPlane:
             )
         return table
 
+    def _current(self, table: Table) -> bool:
+        return self.tables.get(table.name) is table
+
     # -- operations ------------------------------------------------------------------
     @permission(resources=table_resource)
     def create_table(self, call: Call) -> dict:
         p = call.params
-        _check_create(p)
+        check_create_table(p)
+        _refuse_unmodelled(p, "CreateTable")
         name = p["TableName"]
         if name in self.tables:
             raise AWSError("ResourceInUseException", f"Table already exists: {name}")
-        billing = p.get("BillingMode", "PROVISIONED")
-        throughput = _throughput(p.get("ProvisionedThroughput"), billing)
+        tags = {t["Key"]: t["Value"] for t in p.get("Tags", [])}
+        if len(tags) > MAX_TAGS:
+            raise validation_error(TOO_MANY_TAGS)
         table = Table(
             name=name,
             arn=self.arn(f"table/{name}"),
@@ -71,21 +122,23 @@ class ControlPlane:
             attribute_types={
                 a["AttributeName"]: a["AttributeType"] for a in p["AttributeDefinitions"]
             },
-            billing_mode=billing,
-            throughput=throughput,
+            billing_mode=p.get("BillingMode", "PROVISIONED"),
+            throughput=_throughput(p.get("ProvisionedThroughput")),
             created=call.time,
         )
         for spec in p.get("LocalSecondaryIndexes", []):
             table.add_index(self._index(table, spec, "LSI"))
         for spec in p.get("GlobalSecondaryIndexes", []):
-            table.add_index(self._index(table, spec, "GSI"))
+            index = self._index(table, spec, "GSI")
+            index.status = "CREATING"
+            table.add_index(index)
         if p.get("StreamSpecification", {}).get("StreamEnabled"):
-            table.stream_specification = dict(p["StreamSpecification"])
+            _enable_stream(table, p["StreamSpecification"], call.time)
         table.deletion_protection = p.get("DeletionProtectionEnabled", False)
         table.table_class = p.get("TableClass", "STANDARD")
-        table.tags = {t["Key"]: t["Value"] for t in p.get("Tags", [])}
+        table.tags = tags
         self.tables[name] = table
-        self._later(self._activate, name)
+        self._later(self._created, table)
         return {"TableDescription": table.describe()}
 
     @permission(resources=table_resource)
@@ -94,16 +147,12 @@ class ControlPlane:
 
     def list_tables(self, call: Call) -> dict:
         p = call.params
-        limit = p.get("Limit", 100)
-        if limit > 100:
-            raise validation_error(
-                f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-                "constraint: Member must have value less than or equal to 100"
-            )
-        names = sorted(self.tables)
-        start = p.get("ExclusiveStartTableName")
-        if start is not None:
-            names = [n for n in names if n > start]
+        limit, start = p.get("Limit", 100), p.get("ExclusiveStartTableName")
+        c = Constraints()
+        c.at_most(limit, "limit", 100)
+        c.name(start, "exclusiveStartTableName")
+        c.raise_any()
+        names = sorted(n for n in self.tables if start is None or n > start)
         out: dict[str, Any] = {"TableNames": names[:limit]}
         if len(names) > limit:
             out["LastEvaluatedTableName"] = names[limit - 1]
@@ -117,69 +166,79 @@ class ControlPlane:
                 "Resource cannot be deleted as it is currently protected against deletion. "
                 "Disable deletion protection first."
             )
-        if table.status in ("CREATING", "UPDATING", "DELETING"):
-            raise AWSError(
-                "ResourceInUseException",
-                f"Attempt to change a resource which is still in use: Table is being "
-                f"{'created' if table.status == 'CREATING' else 'updated'}: {table.name}",
+        if table.status in ("CREATING", "DELETING"):
+            raise _still_in_use(table)
+        if any(i.status != "ACTIVE" for i in table.indexes.values()):
+            raise _in_use(
+                "Cannot delete table while indexes are being created, updated, or deleted."
             )
+        if table.status == "UPDATING":
+            raise _in_use(f"Table: {table.name} is in the process of being updated.")
         table.status = "DELETING"
-        description = table.describe()
-        self._later(self._drop, table.name)
-        return {"TableDescription": description}
+        self._later(self._dropped, table)
+        return {"TableDescription": table.describe()}
 
     @permission(resources=table_resource)
     def update_table(self, call: Call) -> dict:
-        p = call.params
+        p, now = call.params, call.time
+        changes = check_update_table(p)
         table = self._described_table(p["TableName"])
-        changes = [
-            k
-            for k in (
-                "BillingMode",
-                "ProvisionedThroughput",
-                "GlobalSecondaryIndexUpdates",
-                "StreamSpecification",
-                "SSESpecification",
-                "ReplicaUpdates",
-                "TableClass",
-                "DeletionProtectionEnabled",
-                "OnDemandThroughput",
-                "WarmThroughput",
-            )
-            if k in p
-        ]
-        if not changes:
-            raise validation_error(
-                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
-            )
-        if table.status != "ACTIVE":
-            raise AWSError(
-                "ResourceInUseException",
-                f"Attempt to change a resource which is still in use: Table is being "
-                f"{table.status.lower().replace('ing', 'ed')}: {table.name}",
-            )
-        for definition in p.get("AttributeDefinitions", []):
-            table.attribute_types.setdefault(
-                definition["AttributeName"], definition["AttributeType"]
-            )
-        self._update_billing(table, p, call.time)
-        self._update_indexes(table, p.get("GlobalSecondaryIndexUpdates", []), call.time)
+        # while UPDATING, DynamoDB still takes a change of deletion protection
+        if table.status != "ACTIVE" and (
+            table.status != "UPDATING" or changes != ["DeletionProtectionEnabled"]
+        ):
+            raise _still_in_use(table)
+        billing = p.get("BillingMode", table.billing_mode)
+        updates = p.get("GlobalSecondaryIndexUpdates", [])
+        _check_throughput(table, p, billing)
+        _check_index_updates(table, p, billing)
+        _check_stream(table, p.get("StreamSpecification"))
+        _refuse_unmodelled(p, "UpdateTable")
+
+        # Every check passed: apply. Throughput changes show once UPDATING is over.
+        busy, deferred = False, []
+        switching = billing != table.billing_mode
+        if switching:
+            _switch_billing(table, billing, p, now)
+            busy = True
+        elif "ProvisionedThroughput" in p:
+            new = _changed(table.throughput, p["ProvisionedThroughput"], now)
+            deferred.append((table, "throughput", new))
+            busy = True
+        for update in updates:
+            if "Create" in update:
+                index = self._add_index(table, update["Create"], p)
+                self._later(self._index_allocated, table, index)
+                busy = True
+            elif "Delete" in update:
+                index = table.indexes[update["Delete"]["IndexName"]]
+                index.status = "DELETING"
+                self._later(self._index_deleted, table, index)
+                busy = True
+            else:
+                self._update_index(table, update["Update"], switching, now, deferred)
         if "StreamSpecification" in p:
             spec = p["StreamSpecification"]
-            table.stream_specification = dict(spec) if spec.get("StreamEnabled") else None
+            if spec["StreamEnabled"]:
+                _enable_stream(table, spec, now)
+            else:
+                table.stream_specification = None
+            busy = True
+        if "TableClass" in p:
+            deferred.append((table, "table_class", p["TableClass"]))
+            busy = True
         if "DeletionProtectionEnabled" in p:
             table.deletion_protection = p["DeletionProtectionEnabled"]
-        if "TableClass" in p:
-            table.table_class = p["TableClass"]
-        if {"BillingMode", "ProvisionedThroughput", "TableClass"} & set(changes):
+        if busy:
             table.status = "UPDATING"
-            self._later(self._activate, table.name)
+        if busy or deferred:
+            self._later(self._updated, table, deferred)
         return {"TableDescription": table.describe()}
 
     # -- tags ------------------------------------------------------------------------------
     def _tagged(self, arn: str) -> Table:
-        table = self.tables.get(self._table_name(arn)) if arn.startswith("arn:") else None
+        _check_arn(arn)
+        table = self.tables.get(self._table_name(arn))
         if table is None or table.arn != arn:
             raise AWSError(
                 "ResourceNotFoundException",
@@ -189,18 +248,25 @@ class ControlPlane:
 
     @permission(resources=table_resource)
     def tag_resource(self, call: Call) -> dict:
-        table = self._tagged(call.params["ResourceArn"])
-        tags = dict(table.tags)
-        tags.update({t["Key"]: t["Value"] for t in call.params["Tags"]})
+        p = call.params
+        _check_arn(p["ResourceArn"])
+        if not p["Tags"]:
+            raise validation_error("Atleast one Tag needs to be provided as Input.")
+        table = self._tagged(p["ResourceArn"])
+        tags = {**table.tags, **{t["Key"]: t["Value"] for t in p["Tags"]}}
         if len(tags) > MAX_TAGS:
-            raise validation_error("One or more parameter values were invalid: Too many tags")
+            raise validation_error(TOO_MANY_TAGS)
         table.tags = tags
         return {}
 
     @permission(resources=table_resource)
     def untag_resource(self, call: Call) -> dict:
-        table = self._tagged(call.params["ResourceArn"])
-        for key in call.params["TagKeys"]:
+        p = call.params
+        _check_arn(p["ResourceArn"])
+        if not p["TagKeys"]:
+            raise validation_error("Atleast one Tag Key needs to be provided as Input.")
+        table = self._tagged(p["ResourceArn"])
+        for key in p["TagKeys"]:
             table.tags.pop(key, None)
         return {}
 
@@ -209,30 +275,8 @@ class ControlPlane:
         table = self._tagged(call.params["ResourceArn"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in table.tags.items()]}
 
-    # -- helpers ------------------------------------------------------------------------------
-    def _later(self, method: Any, *args: Any) -> None:
-        """Status changes land after ``table_delay`` virtual seconds (0: before the next call)."""
-        delay = self.cloud.settings.dynamodb.table_delay
-        self.cloud.scheduler.call_later(delay, method, *args)
-
-    def _activate(self, name: str) -> None:
-        table = self.tables.get(name)
-        if table is None or table.status == "DELETING":
-            return
-        table.status = "ACTIVE"
-        for index in table.indexes.values():
-            if index.status in ("CREATING", "UPDATING"):
-                index.status, index.backfilling = "ACTIVE", False
-
-    def _drop(self, name: str) -> None:
-        table = self.tables.get(name)
-        if table is not None and table.status == "DELETING":
-            del self.tables[name]
-
+    # -- building ------------------------------------------------------------------------
     def _index(self, table: Table, spec: dict, kind: str) -> Index:
-        index_throughput = None
-        if kind == "GSI":
-            index_throughput = _throughput(spec.get("ProvisionedThroughput"), table.billing_mode)
         return Index(
             name=spec["IndexName"],
             kind=kind,
@@ -240,274 +284,294 @@ class ControlPlane:
             key_schema=spec["KeySchema"],
             projection=spec["Projection"],
             table_keys=table.key_attributes,
-            throughput=index_throughput,
+            throughput=_throughput(spec.get("ProvisionedThroughput")) if kind == "GSI" else None,
         )
 
-    def _update_billing(self, table: Table, p: dict, now: float) -> None:
-        billing = p.get("BillingMode", table.billing_mode)
-        if billing == "PAY_PER_REQUEST":
-            if "ProvisionedThroughput" in p:
+    def _add_index(self, table: Table, spec: dict, p: dict) -> Index:
+        """A GSI created by UpdateTable, backfilled from the items whose keys fit it."""
+        declared = {a["AttributeName"]: a["AttributeType"] for a in p["AttributeDefinitions"]}
+        keys = [k["AttributeName"] for k in spec["KeySchema"]]
+        for key in keys:
+            table.attribute_types.setdefault(key, declared[key])
+        index = self._index(table, spec, "GSI")
+        index.status, index.backfilling = "CREATING", False
+        table.indexes[index.name] = index
+        for item in table.items.items():
+            # an item whose index key has another type is left out (an index key violation)
+            if all(k in item and _type_of(item[k]) == table.attribute_types[k] for k in keys):
+                index.store.put(index.project(item))
+        return index
+
+    def _update_index(
+        self, table: Table, spec: dict, switching: bool, now: float, deferred: list
+    ) -> None:
+        """A GSI's new throughput: shown at once in a billing switch, else once it lands."""
+        index = table.indexes[spec["IndexName"]]
+        index.status = "UPDATING"
+        deferred.append((index, "status", "ACTIVE"))
+        new = spec["ProvisionedThroughput"]
+        if switching:
+            index.throughput = _throughput(new)
+        else:
+            deferred.append((index, "throughput", _changed(index.throughput, new, now)))
+
+    # -- asynchronous ends ----------------------------------------------------------------
+    def _later(self, method: Any, *args: Any) -> None:
+        delay = self.cloud.settings.dynamodb.table_delay
+        self.cloud.scheduler.call_later(delay, method, *args)
+
+    def _created(self, table: Table) -> None:
+        if self._current(table) and table.status == "CREATING":
+            table.status = "ACTIVE"
+            for index in table.indexes.values():
+                index.status = "ACTIVE"
+
+    def _updated(self, table: Table, deferred: list[tuple[Any, str, Any]]) -> None:
+        for target, attribute, value in deferred:
+            setattr(target, attribute, value)
+        if table.status == "UPDATING":
+            table.status = "ACTIVE"
+
+    def _index_allocated(self, table: Table, index: Index) -> None:
+        """Resource allocation is over: the table is ACTIVE, the index backfills."""
+        if table.status == "UPDATING":
+            table.status = "ACTIVE"
+        if table.indexes.get(index.name) is index and index.status == "CREATING":
+            index.backfilling = True
+            self._later(self._index_backfilled, table, index)
+
+    def _index_backfilled(self, table: Table, index: Index) -> None:
+        if table.indexes.get(index.name) is index and index.status == "CREATING":
+            index.status, index.backfilling = "ACTIVE", None
+
+    def _index_deleted(self, table: Table, index: Index) -> None:
+        if table.indexes.get(index.name) is index:
+            del table.indexes[index.name]
+            # DynamoDB forgets the definitions no key uses any more
+            used = {*table.key_attributes}
+            used.update(k["AttributeName"] for i in table.indexes.values() for k in i.key_schema)
+            table.attribute_types = {n: t for n, t in table.attribute_types.items() if n in used}
+        if table.status == "UPDATING":
+            table.status = "ACTIVE"
+
+    def _dropped(self, table: Table) -> None:
+        if self._current(table) and table.status == "DELETING":
+            del self.tables[table.name]
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+TOO_MANY_TAGS = "Number of Tags exceed the current limit for the provided ResourceArn"
+
+
+def _in_use(detail: str) -> AWSError:
+    return AWSError(
+        "ResourceInUseException", f"Attempt to change a resource which is still in use: {detail}"
+    )
+
+
+def _still_in_use(table: Table) -> AWSError:
+    verb = {"CREATING": "created", "DELETING": "deleted"}.get(table.status, "updated")
+    return _in_use(f"Table is being {verb}: {table.name}")
+
+
+def _will_not_change(what: str, owner: str, old: Throughput, new: dict) -> AWSError:
+    return validation_error(
+        f"The provisioned throughput for {what} will not change. The requested value equals "
+        f"the current value. Current ReadCapacityUnits provisioned for {owner}: {old.read}. "
+        f"Requested ReadCapacityUnits: {new['ReadCapacityUnits']}. Current WriteCapacityUnits "
+        f"provisioned for {owner}: {old.write}. Requested WriteCapacityUnits: "
+        f"{new['WriteCapacityUnits']}. Refer to the Amazon DynamoDB Developer Guide for current "
+        "limits and how to request higher limits."
+    )
+
+
+def _check_arn(arn: str) -> None:
+    if not arn.startswith("arn:"):
+        raise invalid(f"ARNs must start with 'arn:': {arn}")
+    if "/index/" in arn:
+        raise invalid(
+            "Invalid resource arn provided, only table or stream is accepted. "
+            f"Provided resource arn: {arn}"
+        )
+
+
+def _refuse_unmodelled(p: dict, operation: str) -> None:
+    """Settings fakeaws does not model fail loudly instead of being ignored."""
+    for member in NOT_MODELLED:
+        value = p.get(member)
+        if member == "SSESpecification" and operation == "CreateTable" and value is not None:
+            # the default encryption (AWS owned key) is modelled: {} or Enabled=false
+            kms = value.get("Enabled") or "SSEType" in value or "KMSMasterKeyId" in value
+            value = value if kms else None
+        if value is not None:
+            raise UnsupportedOperation("dynamodb", operation, f"{member} is not modelled yet")
+
+
+def _type_of(value: dict) -> str:
+    return next(iter(value))
+
+
+# -- UpdateTable ------------------------------------------------------------------------------
+
+
+def _check_throughput(table: Table, p: dict, billing: str) -> None:
+    new = p.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST":
+        if new is not None:
+            raise invalid(
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+                "BillingMode is PAY_PER_REQUEST"
+            )
+        return
+    if new is None:
+        if "BillingMode" in p:
+            raise invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+        return
+    if table.billing_mode == "PROVISIONED" and _same(table.throughput, new):
+        raise _will_not_change("the table", "the table", table.throughput, new)
+    if table.billing_mode == "PAY_PER_REQUEST":  # every GSI needs its throughput too
+        given = {
+            u["Update"]["IndexName"]
+            for u in p.get("GlobalSecondaryIndexUpdates", [])
+            if "ProvisionedThroughput" in u.get("Update", {})
+        }
+        missing = [
+            i.name for i in table.indexes.values() if i.kind == "GSI" and i.name not in given
+        ]
+        if missing:
+            raise invalid(f"ProvisionedThroughput must be specified for index: {','.join(missing)}")
+
+
+def _check_index_updates(table: Table, p: dict, billing: str) -> None:
+    updates = p.get("GlobalSecondaryIndexUpdates", [])
+    jobs = [u for u in updates if "Create" in u or "Delete" in u]
+    busy = [i for i in table.indexes.values() if i.status in ("CREATING", "DELETING")]
+    if len(jobs) > 1 or (jobs and busy):
+        raise AWSError("LimitExceededException", ONE_INDEX_AT_A_TIME)
+    for update in updates:
+        if "Create" in update:
+            _check_index_create(table, update["Create"], p, billing)
+        elif "Delete" in update:
+            _existing_gsi(table, update["Delete"]["IndexName"], "delete")
+        else:
+            spec = update["Update"]
+            index = _existing_gsi(table, spec["IndexName"], "update")
+            if "ProvisionedThroughput" not in spec:
+                raise UnsupportedOperation(
+                    "dynamodb",
+                    "UpdateTable",
+                    "OnDemandThroughput and WarmThroughput of an index are not modelled yet",
+                )
+            if billing == "PAY_PER_REQUEST":
                 raise invalid(
-                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-                    "BillingMode is PAY_PER_REQUEST"
+                    f"The only Updates for index: {index.name} when TableThroughputMode is "
+                    "PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput"
                 )
-            if table.billing_mode != billing:
-                table.billing_mode, table.billing_mode_updated = billing, now
-                table.throughput = Throughput()
-                for index in table.indexes.values():
-                    if index.kind == "GSI":
-                        index.throughput = Throughput()
-            return
-        if table.billing_mode != billing and "ProvisionedThroughput" not in p:
-            raise invalid(
-                "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
-                "is PROVISIONED"
-            )
-        if "ProvisionedThroughput" in p:
-            new = p["ProvisionedThroughput"]
-            old = table.throughput
-            if table.billing_mode == billing and (
-                new["ReadCapacityUnits"],
-                new["WriteCapacityUnits"],
-            ) == (
-                old.read,
-                old.write,
+            if table.billing_mode == "PROVISIONED" and _same(
+                index.throughput, spec["ProvisionedThroughput"]
             ):
-                read, write = new["ReadCapacityUnits"], new["WriteCapacityUnits"]
-                raise validation_error(
-                    "The provisioned throughput for the table will not change. The requested "
-                    "value equals the current value. Current ReadCapacityUnits provisioned for "
-                    f"the table: {old.read}. Requested ReadCapacityUnits: {read}. Current "
-                    f"WriteCapacityUnits provisioned for the table: {old.write}. Requested "
-                    f"WriteCapacityUnits: {write}. Refer to the Amazon DynamoDB Developer Guide "
-                    "for current limits and how to request higher limits."
+                raise _will_not_change(
+                    f"the index {index.name}",
+                    f"index {index.name}",
+                    index.throughput,
+                    spec["ProvisionedThroughput"],
                 )
-            table.throughput = _changed_throughput(old, new, now)
-        table.billing_mode = billing
-
-    def _update_indexes(self, table: Table, updates: list[dict], now: float) -> None:
-        creates_or_deletes = [u for u in updates if "Create" in u or "Delete" in u]
-        if len(creates_or_deletes) > 1:
-            raise AWSError(
-                "LimitExceededException",
-                "Subscriber limit exceeded: Only 1 online index can be created or deleted "
-                "simultaneously per table",
-            )
-        for update in updates:
-            if "Create" in update:
-                spec = update["Create"]
-                _check_index_spec(spec, table.attribute_types, table.billing_mode, Constraints())
-                if spec["IndexName"] in table.indexes:
-                    raise validation_error(
-                        f"One or more parameter values were invalid: Index with name "
-                        f"{spec['IndexName']} already exists"
-                    )
-                if sum(i.kind == "GSI" for i in table.indexes.values()) >= MAX_GSIS:
-                    raise invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20")
-                index = self._index(table, spec, "GSI")
-                index.status, index.backfilling = "CREATING", True
-                table.add_index(index)  # backfilled from the items already in the table
-                self._later(self._activate, table.name)
-            elif "Delete" in update:
-                name = update["Delete"]["IndexName"]
-                if table.indexes.get(name, None) is None or table.indexes[name].kind != "GSI":
-                    raise AWSError(
-                        "ResourceNotFoundException",
-                        f"Requested resource not found: Index: {name} not found",
-                    )
-                del table.indexes[name]
-            elif "Update" in update:
-                spec = update["Update"]
-                index = table.indexes.get(spec["IndexName"])
-                if index is None or index.kind != "GSI":
-                    raise AWSError(
-                        "ResourceNotFoundException",
-                        f"Requested resource not found: Index: {spec['IndexName']} not found",
-                    )
-                if "ProvisionedThroughput" in spec:
-                    index.throughput = _changed_throughput(
-                        index.throughput or Throughput(), spec["ProvisionedThroughput"], now
-                    )
 
 
-# -- CreateTable validation ------------------------------------------------------------
-
-
-def _check_create(p: dict) -> None:
-    c = Constraints()
-    c.name(p["TableName"], "tableName")
-    for n, definition in enumerate(p["AttributeDefinitions"], 1):
-        c.enum(
-            definition["AttributeType"],
-            f"attributeDefinitions.{n}.member.attributeType",
-            ["B", "N", "S"],
-        )
-    _check_key_schema(p["KeySchema"], "keySchema", c)
-    c.enum(p.get("BillingMode"), "billingMode", ["PROVISIONED", "PAY_PER_REQUEST"])
-    for kind in ("localSecondaryIndexes", "globalSecondaryIndexes"):
-        param = kind[0].upper() + kind[1:]
-        for n, spec in enumerate(p.get(param, []), 1):
-            c.name(spec["IndexName"], f"{kind}.{n}.member.indexName")
-            _check_key_schema(spec["KeySchema"], f"{kind}.{n}.member.keySchema", c)
-            c.enum(
-                spec["Projection"].get("ProjectionType"),
-                f"{kind}.{n}.member.projection.projectionType",
-                ["ALL", "KEYS_ONLY", "INCLUDE"],
-            )
-    c.raise_any()
-    _check_key_order(p["KeySchema"])
-
-    billing = p.get("BillingMode", "PROVISIONED")
-    if billing == "PAY_PER_REQUEST" and "ProvisionedThroughput" in p:
-        raise invalid(
-            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode "
-            "is PAY_PER_REQUEST"
-        )
-    if billing == "PROVISIONED" and "ProvisionedThroughput" not in p:
-        raise invalid(
-            "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
-            "is PROVISIONED"
-        )
-
+def _check_index_create(table: Table, spec: dict, p: dict, billing: str) -> None:
+    name = spec["IndexName"]
+    if "AttributeDefinitions" not in p:
+        raise invalid(f"AttributeDefinitions is not specified for index: {name}")
     defined = [a["AttributeName"] for a in p["AttributeDefinitions"]]
-    types = {a["AttributeName"]: a["AttributeType"] for a in p["AttributeDefinitions"]}
-    keys = [k["AttributeName"] for k in p["KeySchema"]]
-    lsis, gsis = p.get("LocalSecondaryIndexes"), p.get("GlobalSecondaryIndexes")
-    if len(keys) > len(defined):
-        raise validation_error("Invalid KeySchema: Some index key attribute have no definition")
-    if any(k not in types for k in keys):
-        raise invalid(
-            f"Some index key attributes are not defined in AttributeDefinitions. "
-            f"Keys: [{', '.join(keys)}], AttributeDefinitions: [{', '.join(defined)}]"
-        )
-    if lsis is None and gsis is None and len(keys) != len(defined):
-        raise invalid(
-            "Number of attributes in KeySchema does not exactly match number of attributes "
-            "defined in AttributeDefinitions"
-        )
-    if lsis is not None:
-        _check_lsis(lsis, keys, types)
-    if gsis is not None:
-        if not gsis:
-            raise invalid("List of GlobalSecondaryIndexes is empty")
-        if len(gsis) > MAX_GSIS:
-            raise invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20")
-        for spec in gsis:
-            _check_index_spec(spec, types, billing, None)
-    names = [i["IndexName"] for i in (lsis or []) + (gsis or [])]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
-    if duplicate:
-        raise invalid(f"Duplicate index name: {duplicate}")
-    used = set(keys) | {
-        k["AttributeName"] for i in (lsis or []) + (gsis or []) for k in i["KeySchema"]
-    }
-    if set(defined) - used:
-        raise invalid(
-            f"Some AttributeDefinitions are not used. AttributeDefinitions: "
-            f"[{', '.join(defined)}], keys used: [{', '.join(k for k in defined if k in used)}]"
-        )
-
-
-def _check_key_schema(schema: list[dict], path: str, c: Constraints) -> None:
-    c.max_length(schema, path, 2)
-    for n, element in enumerate(schema, 1):
-        c.enum(element["KeyType"], f"{path}.{n}.member.keyType", ["HASH", "RANGE"])
-
-
-def _check_key_order(schema: list[dict]) -> None:
-    if schema[0]["KeyType"] != "HASH":
-        raise validation_error(
-            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
-        )
-    if len(schema) == 2:
-        if schema[1]["KeyType"] != "RANGE":
-            raise validation_error(
-                "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"
-            )
-        if schema[0]["AttributeName"] == schema[1]["AttributeName"]:
-            raise validation_error(
-                "Both the Hash Key and the Range Key element in the KeySchema have the same name"
-            )
-
-
-def _check_lsis(lsis: list[dict], keys: list[str], types: dict[str, str]) -> None:
-    if not lsis:
-        raise invalid("List of LocalSecondaryIndexes is empty")
-    if len(keys) != 2:
-        raise invalid(
-            "Table KeySchema does not have a range key, which is required when specifying a "
-            "LocalSecondaryIndex"
-        )
-    if len(lsis) > MAX_LSIS:
-        raise invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5")
-    for spec in lsis:
-        schema = spec["KeySchema"]
-        _check_key_order(schema)
-        if len(schema) != 2:
-            raise invalid(
-                f"Index KeySchema does not have a range key for index: {spec['IndexName']}"
-            )
-        if schema[0]["AttributeName"] != keys[0]:
-            raise invalid(
-                f"Index KeySchema does not have the same leading hash key as table KeySchema for "
-                f"index: {spec['IndexName']}. index hash key: {schema[0]['AttributeName']}, "
-                f"table hash key: {keys[0]}"
-            )
-        _check_index_keys_defined(schema, types)
-        _check_projection(spec)
-
-
-def _check_index_spec(
-    spec: dict, types: dict[str, str], billing: str, c: Constraints | None
-) -> None:
-    if c is not None:
-        c.name(spec["IndexName"], "globalSecondaryIndexUpdates.1.member.create.indexName")
-        c.raise_any()
-    _check_key_order(spec["KeySchema"])
-    _check_index_keys_defined(spec["KeySchema"], types)
-    _check_projection(spec)
+    check_defined([k["AttributeName"] for k in spec["KeySchema"]], defined)
+    check_gsi_key(spec["KeySchema"], "UpdateTable")
+    check_projection(spec["Projection"])
     if billing == "PAY_PER_REQUEST" and "ProvisionedThroughput" in spec:
         raise invalid(
-            f"ProvisionedThroughput should not be specified for index: {spec['IndexName']} when "
-            "BillingMode is PAY_PER_REQUEST"
+            f"Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: {name} "
+            "when BillingMode is PAY_PER_REQUEST"
         )
     if billing == "PROVISIONED" and "ProvisionedThroughput" not in spec:
-        raise invalid(f"ProvisionedThroughput must be specified for index: {spec['IndexName']}")
-
-
-def _check_index_keys_defined(schema: list[dict], types: dict[str, str]) -> None:
-    missing = [k["AttributeName"] for k in schema if k["AttributeName"] not in types]
-    if missing:
         raise invalid(
-            f"Some index key attributes are not defined in AttributeDefinitions. Keys: "
-            f"[{', '.join(k['AttributeName'] for k in schema)}], AttributeDefinitions: "
-            f"[{', '.join(types)}]"
+            f"Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: {name}"
+        )
+    if name in table.indexes:
+        raise validation_error("Attempting to create an index which already exists")
+    if sum(i.kind == "GSI" for i in table.indexes.values()) >= MAX_GSIS:
+        raise AWSError(
+            "LimitExceededException",
+            "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table "
+            f"limit of {MAX_GSIS}",
         )
 
 
-def _check_projection(spec: dict) -> None:
-    projection = spec["Projection"]
-    kind = projection.get("ProjectionType")
-    if kind is None:
-        raise invalid("Unknown ProjectionType: null")
-    if kind != "INCLUDE" and "NonKeyAttributes" in projection:
-        raise invalid(f"ProjectionType is {kind}, but NonKeyAttributes is specified")
-    if kind == "INCLUDE" and not projection.get("NonKeyAttributes"):
-        raise invalid("NonKeyAttributes must not be empty")
+def _existing_gsi(table: Table, name: str, verb: str) -> Index:
+    index = table.indexes.get(name)
+    if index is None:
+        raise AWSError(
+            "ResourceNotFoundException",
+            f"Requested resource not found: Index {name} for table {table.name}",
+        )
+    if index.kind != "GSI":
+        raise validation_error(f"Cannot {verb} an index that is not a GlobalSecondaryIndex: {name}")
+    if index.status == "DELETING":
+        raise _in_use(f"Index is being deleted. Table: {table.name} Index: {name}")
+    return index
 
 
-def _throughput(spec: dict | None, billing: str) -> Throughput:
-    if billing == "PAY_PER_REQUEST" or spec is None:
+def _check_stream(table: Table, spec: dict | None) -> None:
+    if spec is None:
+        return
+    if spec["StreamEnabled"] and table.stream_specification:
+        raise validation_error(f"Table already has an enabled stream: TableName: {table.name}")
+    if not spec["StreamEnabled"] and not table.stream_specification:
+        raise validation_error(f"Table has no stream to disable: TableName: {table.name}")
+
+
+def _switch_billing(table: Table, billing: str, p: dict, now: float) -> None:
+    """A billing-mode switch shows at once (the table stays UPDATING a while)."""
+    table.billing_mode = billing
+    if billing == "PAY_PER_REQUEST":
+        table.billing_mode_updated = now
+        table.throughput = Throughput()
+        for index in table.indexes.values():
+            if index.kind == "GSI":
+                index.throughput = Throughput()
+    else:
+        table.throughput = _throughput(p["ProvisionedThroughput"])
+
+
+def _enable_stream(table: Table, spec: dict, now: float) -> None:
+    table.stream_specification = {"StreamEnabled": True, "StreamViewType": spec["StreamViewType"]}
+    # each stream is named after the time it was enabled, to the millisecond
+    table.stream_label = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[
+        :-3
+    ]
+
+
+# -- throughput -------------------------------------------------------------------------------
+
+
+def _throughput(spec: dict | None) -> Throughput:
+    if spec is None:
         return Throughput()
     return Throughput(read=spec["ReadCapacityUnits"], write=spec["WriteCapacityUnits"])
 
 
-def _changed_throughput(old: Throughput, new: dict, now: float) -> Throughput:
+def _same(old: Throughput | None, new: dict) -> bool:
+    old = old or Throughput()
+    return (old.read, old.write) == (new["ReadCapacityUnits"], new["WriteCapacityUnits"])
+
+
+def _changed(old: Throughput, new: dict, now: float) -> Throughput:
+    """The throughput once the change has landed; ``old`` shows the change's time meanwhile."""
     read, write = new["ReadCapacityUnits"], new["WriteCapacityUnits"]
-    result = Throughput(read, write, old.last_increase, old.last_decrease, old.decreases_today)
     if read > old.read or write > old.write:
-        result.last_increase = now
+        old.last_increase = now
     if read < old.read or write < old.write:
-        result.last_decrease = now
-        result.decreases_today += 1
-    return result
+        old.last_decrease = now
+        decreases = old.decreases_today + 1
+    else:
+        decreases = old.decreases_today
+    return Throughput(read, write, old.last_increase, old.last_decrease, decreases)

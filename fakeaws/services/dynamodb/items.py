@@ -152,14 +152,7 @@ class ItemOperations:
             _check_update_against_schema(table, update)
         old = table.get(key)
         _check_condition(condition, old, p)
-        base = old if old is not None else key
-        if update is None:
-            new, paths = copy_item(base), []
-        else:
-            new, paths = update.apply(base, set(table.key_attributes))
-            _check_updated_index_keys(table, update, new)
-        if item_size(new) > MAX_ITEM_BYTES:
-            raise validation_error(MSG_UPDATE_TOO_LARGE)
+        new, paths = updated_item(table, key, update, old)
         table.write(key, new)
         if returns == "ALL_OLD":
             return {"Attributes": copy_item(old)} if old else {}
@@ -336,6 +329,24 @@ def _check_update_against_schema(table: Table, update: expressions.Update) -> No
     for name, _, _ in _index_keys(table):
         if name in below:
             raise validation_error(f"{_SCALAR_KEYS}IndexKey: {name}")
+
+
+def updated_item(
+    table: Table, key: dict, update: expressions.Update | None, old: dict | None
+) -> tuple[dict, list]:
+    """The item an update makes of ``old`` (or of the bare key), checked, and the paths it wrote.
+
+    UpdateItem and TransactWriteItems' Update share it.
+    """
+    base = old if old is not None else key
+    if update is None:
+        new, paths = copy_item(base), []
+    else:
+        new, paths = update.apply(base, set(table.key_attributes))
+        _check_updated_index_keys(table, update, new)
+    if item_size(new) > MAX_ITEM_BYTES:
+        raise validation_error(MSG_UPDATE_TOO_LARGE)
+    return new, paths
 
 
 def _check_updated_index_keys(table: Table, update: expressions.Update, new: dict) -> None:

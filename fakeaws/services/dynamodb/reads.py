@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from fakeaws.errors import UnsupportedOperation, validation_error
+from fakeaws.errors import validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
 from fakeaws.services.dynamodb.control import table_resource
-from fakeaws.services.dynamodb.items import _attributes
+from fakeaws.services.dynamodb.items import _attributes, _TopLevel
 from fakeaws.services.dynamodb.storage import KeyedStore, range_bounds
 from fakeaws.services.dynamodb.table import Index, Table
 from fakeaws.services.dynamodb.types import copy_item, item_size, sort_key, validate_item
@@ -29,25 +29,29 @@ class Reads:
     @permission(resources=table_resource)
     def query(self, call: Call) -> dict:
         p = call.params
-        _refuse_legacy(call, ("KeyConditions", "QueryFilter", "ConditionalOperator"))
+        _refuse_mixing(
+            p,
+            ("KeyConditions", "QueryFilter", "AttributesToGet"),
+            ("KeyConditionExpression", "FilterExpression", "ProjectionExpression"),
+        )
         table = self.table(p["TableName"])
         index = _index(table, p)
         store = index.store if index else table.items
         attrs = _attributes(p)
-        if "KeyConditionExpression" not in p:
+        if "KeyConditionExpression" in p:
+            text = p["KeyConditionExpression"]
+        elif "KeyConditions" in p:
+            text, attrs = _legacy_key_conditions(p["KeyConditions"], attrs)
+        else:
             raise validation_error(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified "
                 "in the request."
             )
         keys = index or table
         key_condition = expressions.key_condition(
-            p["KeyConditionExpression"],
-            attrs,
-            keys.hash_key,
-            keys.range_key,
-            key_types=table.attribute_types,
+            text, attrs, keys.hash_key, keys.range_key, key_types=table.attribute_types
         )
-        reader = _Reader(table, index, p, attrs)
+        reader = _Reader(table, index, p, attrs, legacy_filter="QueryFilter")
         start = reader.start_key()
         if key_condition.range is None:
             low, high, inclusive = None, None, (True, True)
@@ -67,7 +71,9 @@ class Reads:
     @permission(resources=table_resource)
     def scan(self, call: Call) -> dict:
         p = call.params
-        _refuse_legacy(call, ("ScanFilter", "ConditionalOperator"))
+        _refuse_mixing(
+            p, ("ScanFilter", "AttributesToGet"), ("FilterExpression", "ProjectionExpression")
+        )
         table = self.table(p["TableName"])
         index = _index(table, p)
         store = index.store if index else table.items
@@ -87,17 +93,58 @@ class Reads:
                 f"The Segment parameter is zero-based and must be less than parameter "
                 f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
             )
-        reader = _Reader(table, index, p, _attributes(p))
+        reader = _Reader(table, index, p, _attributes(p), legacy_filter="ScanFilter")
         items = store.scan(reader.start_key(), segment or 0, total or 1)
         return reader.page(items)
 
 
-def _refuse_legacy(call: Call, names: tuple[str, ...]) -> None:
-    used = [n for n in names if n in call.params]
-    if used:
-        raise UnsupportedOperation(
-            "dynamodb", call.operation, f"the legacy parameter {used[0]} is not supported yet"
+def _refuse_mixing(p: dict, legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:
+    old = [n for n in legacy if n in p]
+    new = [n for n in modern if n in p]
+    if old and new:
+        raise validation_error(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(old)}}} "
+            f"Expression parameters: {{{', '.join(new)}}}"
         )
+
+
+# KeyConditions operators that a key condition can express, and how.
+_KEY_OPERATORS = {
+    "EQ": "{k} = {v0}",
+    "LE": "{k} <= {v0}",
+    "LT": "{k} < {v0}",
+    "GE": "{k} >= {v0}",
+    "GT": "{k} > {v0}",
+    "BEGINS_WITH": "begins_with({k}, {v0})",
+    "BETWEEN": "{k} BETWEEN {v0} AND {v1}",
+}
+
+
+def _legacy_key_conditions(conditions: dict, attrs: Any) -> tuple[str, Any]:
+    """Legacy KeyConditions, rewritten as a key condition expression for the one parser."""
+    names: dict[str, str] = {}
+    values: dict[str, dict] = {}
+    clauses = []
+    for n, (name, spec) in enumerate(conditions.items()):
+        operator = spec["ComparisonOperator"]
+        operands = spec.get("AttributeValueList", [])
+        template = _KEY_OPERATORS.get(operator)
+        if template is None:
+            raise validation_error("Attempted conditional constraint is not an indexable operation")
+        if len(operands) != (2 if operator == "BETWEEN" else 1):
+            raise validation_error(
+                f"One or more parameter values were invalid: Invalid number of argument(s) for "
+                f"the {operator} ComparisonOperator"
+            )
+        names[f"#k{n}"] = name
+        placeholders = {}
+        for i, operand in enumerate(operands):
+            values[f":k{n}v{i}"] = operand
+            placeholders[f"v{i}"] = f":k{n}v{i}"
+        clauses.append(template.format(k=f"#k{n}", **placeholders))
+    merged = _attributes({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values})
+    return " AND ".join(clauses), merged
 
 
 def _index(table: Table, p: dict) -> Index | None:
@@ -117,18 +164,24 @@ def _index(table: Table, p: dict) -> Index | None:
 class _Reader:
     """The parts Query and Scan share: start key, filter, projection, Select, Limit, paging."""
 
-    def __init__(self, table: Table, index: Index | None, p: dict, attrs: Any) -> None:
+    def __init__(
+        self, table: Table, index: Index | None, p: dict, attrs: Any, legacy_filter: str
+    ) -> None:
         self.table, self.index, self.p = table, index, p
-        self.filter = (
-            expressions.condition(p["FilterExpression"], attrs, kind="FilterExpression")
-            if "FilterExpression" in p
-            else None
-        )
-        self.projection = (
-            expressions.projection(p["ProjectionExpression"], attrs)
-            if "ProjectionExpression" in p
-            else None
-        )
+        if "FilterExpression" in p:
+            self.filter = expressions.condition(
+                p["FilterExpression"], attrs, kind="FilterExpression"
+            )
+        elif legacy_filter in p:
+            self.filter = expressions.legacy_filter(p[legacy_filter], p.get("ConditionalOperator"))
+        else:
+            self.filter = None
+        if "ProjectionExpression" in p:
+            self.projection = expressions.projection(p["ProjectionExpression"], attrs)
+        elif "AttributesToGet" in p:
+            self.projection = _TopLevel(p["AttributesToGet"])
+        else:
+            self.projection = None
         attrs.check_all_used()
         self.select = self._select()
         self.limit = p.get("Limit")
@@ -147,9 +200,8 @@ class _Reader:
                 return "SPECIFIC_ATTRIBUTES"
             return "ALL_PROJECTED_ATTRIBUTES" if index else "ALL_ATTRIBUTES"
         if self.projection is not None and select != "SPECIFIC_ATTRIBUTES":
-            raise validation_error(
-                f"Cannot specify the ProjectionExpression when choosing to get {select}"
-            )
+            given = "ProjectionExpression" if "ProjectionExpression" in p else "AttributesToGet"
+            raise validation_error(f"Cannot specify the {given} when choosing to get {select}")
         if select == "SPECIFIC_ATTRIBUTES" and self.projection is None:
             raise validation_error(
                 "SPECIFIC_ATTRIBUTES requires AttributesToGet or ProjectionExpression"

@@ -54,7 +54,7 @@ class Index:
     projection: dict
     table_keys: tuple[str, ...]
     status: str = "ACTIVE"
-    backfilling: bool = False
+    backfilling: bool | None = None  # reported only for a GSI added by UpdateTable
     throughput: Throughput | None = None  # GSIs of provisioned tables
     store: KeyedStore = field(init=False)
 
@@ -86,7 +86,7 @@ class Index:
         }
         if self.kind == "GSI":
             out["IndexStatus"] = self.status
-            if self.status == "CREATING":
+            if self.status == "CREATING" and self.backfilling is not None:
                 out["Backfilling"] = self.backfilling
             out["ProvisionedThroughput"] = (self.throughput or Throughput()).describe()
         return out
@@ -133,6 +133,7 @@ class Table:
         self.indexes: dict[str, Index] = {}
         self.tags: dict[str, str] = {}
         self.stream_specification: dict | None = None
+        self.stream_label: str | None = None  # the latest stream's, kept after it is disabled
         self.deletion_protection = False
         self.table_class = "STANDARD"
         self.sse: dict | None = None
@@ -182,7 +183,8 @@ class Table:
     def describe(self) -> dict:
         out: dict[str, Any] = {
             "AttributeDefinitions": [
-                {"AttributeName": n, "AttributeType": t} for n, t in self.attribute_types.items()
+                {"AttributeName": n, "AttributeType": t}
+                for n, t in sorted(self.attribute_types.items())
             ],
             "TableName": self.name,
             "KeySchema": [dict(k) for k in self.key_schema],
@@ -208,6 +210,9 @@ class Table:
             out["GlobalSecondaryIndexes"] = gsis
         if self.stream_specification and self.stream_specification.get("StreamEnabled"):
             out["StreamSpecification"] = dict(self.stream_specification)
+        if self.stream_label:
+            out["LatestStreamLabel"] = self.stream_label
+            out["LatestStreamArn"] = f"{self.arn}/stream/{self.stream_label}"
         if self.sse:
             out["SSEDescription"] = dict(self.sse)
         if self.table_class != "STANDARD":
@@ -222,5 +227,5 @@ def _dt(epoch: float) -> datetime:
 def _copy_projection(projection: dict) -> dict:
     out = {"ProjectionType": projection.get("ProjectionType", "ALL")}
     if projection.get("NonKeyAttributes"):
-        out["NonKeyAttributes"] = list(projection["NonKeyAttributes"])
+        out["NonKeyAttributes"] = sorted(projection["NonKeyAttributes"])
     return out

@@ -14,13 +14,16 @@ from typing import TYPE_CHECKING, Any
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
-from fakeaws.services.dynamodb.items import _attributes, _check_index_keys, _key
+from fakeaws.services.dynamodb.items import (
+    _attributes,
+    _check_index_keys,
+    _check_update_against_schema,
+    _key,
+    updated_item,
+)
 from fakeaws.services.dynamodb.table import Table
 from fakeaws.services.dynamodb.types import (
-    MAX_ITEM_BYTES,
-    MSG_UPDATE_TOO_LARGE,
     copy_item,
-    item_size,
     sort_key,
     validate_item,
     validate_key_attributes,
@@ -63,13 +66,7 @@ class _Action:
             return self.item
         if self.kind == "Delete":
             return None
-        base = old if old is not None else self.key
-        keys = set(self.table.key_attributes)
-        new = base if self.update is None else self.update.apply(base, keys)[0]
-        if item_size(new) > MAX_ITEM_BYTES:
-            raise validation_error(MSG_UPDATE_TOO_LARGE)
-        _check_index_keys(self.table, new)
-        return new
+        return updated_item(self.table, self.key, self.update, old)[0]
 
 
 class Transactions:
@@ -183,6 +180,7 @@ class Transactions:
             key = _key(table, spec["Key"])
             if kind == "Update":
                 update = expressions.update(spec["UpdateExpression"], attrs)
+                _check_update_against_schema(table, update)
         condition = None
         if "ConditionExpression" in spec:
             condition = expressions.condition(spec["ConditionExpression"], attrs)

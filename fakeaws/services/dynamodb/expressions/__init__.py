@@ -52,6 +52,7 @@ __all__ = [
     "condition",
     "expected",
     "key_condition",
+    "legacy_filter",
     "project",
     "projection",
     "update",
@@ -242,6 +243,16 @@ def expected(conditions: Mapping[str, Mapping], operator: str | None = None) -> 
     """
     legacy.check_conditional_operator(operator, conditions)
     tree, scope = legacy.expected(conditions, operator)
+    return Condition(tree, scope)
+
+
+def legacy_filter(conditions: Mapping[str, Mapping], operator: str | None = None) -> Condition:
+    """A legacy ``QueryFilter`` or ``ScanFilter`` (and ``ConditionalOperator``) as a Condition.
+
+    Evaluate it like a FilterExpression; ``ConditionalOperator`` is checked first.
+    """
+    legacy.check_conditional_operator(operator, conditions)
+    tree, scope = legacy.filters(conditions, operator)
     return Condition(tree, scope)
 
 

@@ -175,6 +175,63 @@ def _checked_condition(name: str, spec: Mapping[str, Any]) -> tuple[str, list[di
     return "EQ", [validate_value(spec["Value"])]
 
 
+# The value types each operator takes in a QueryFilter / ScanFilter (dynalite's
+# ``validateConditions``).
+_FILTER_TYPES = {
+    **dict.fromkeys(("EQ", "NE"), ("S", "N", "B", "SS", "NS", "BS")),
+    **dict.fromkeys(
+        ("LE", "LT", "GE", "GT", "CONTAINS", "NOT_CONTAINS", "IN", "BETWEEN"), ("S", "N", "B")
+    ),
+    "BEGINS_WITH": ("S", "B"),
+}
+
+
+def filters(conditions: Mapping[str, Mapping], operator: str | None) -> tuple[Node, Scope]:
+    """The condition tree and scope of a legacy QueryFilter or ScanFilter.
+
+    Each entry is a ComparisonOperator and its AttributeValueList, checked as
+    DynamoDB checks filters: the values, their number, one type, a type the
+    operator takes, BETWEEN's order.
+    """
+    scope = Scope()
+    terms = []
+    for name, spec in conditions.items():
+        op = spec["ComparisonOperator"]
+        values = [validate_value(value) for value in spec.get("AttributeValueList", [])]
+        arity = _ARITY[op]
+        if (arity is None and not values) or (arity is not None and len(values) != arity):
+            raise validation_error(
+                f"{_INVALID}Invalid number of argument(s) for the {op} ComparisonOperator"
+            )
+        if len({value_type(value) for value in values}) > 1:
+            raise validation_error(
+                f"{_INVALID}AttributeValues inside AttributeValueList must be of same type"
+            )
+        for value in values:
+            if value_type(value) not in _FILTER_TYPES.get(op, ()):
+                raise validation_error(
+                    f"{_INVALID}ComparisonOperator {op} is not valid for {value_type(value)} "
+                    "AttributeValue type"
+                )
+        if op == "BETWEEN" and (compare(values[0], values[1]) or 0) > 0:
+            raise validation_error(
+                "The BETWEEN condition was provided a range where the lower bound is greater "
+                "than the upper bound"
+            )
+        path = DocumentPath((name,))
+        scope.paths[path] = (name,)
+        operands = []
+        for value in values:
+            placeholder = f":legacy{len(scope.values)}"
+            scope.values[placeholder] = value
+            operands.append(Value(placeholder))
+        terms.append(_comparison(op, path, operands))
+    if len(terms) == 1:
+        return terms[0], scope
+    joined = Or if operator == "OR" else And
+    return joined(tuple(terms)), scope
+
+
 def _comparison(op: str, path: DocumentPath, operands: list[Value]) -> Node:
     if op in _COMPARATORS:
         return Compare(_COMPARATORS[op], path, operands[0])
