@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 from fakeaws.errors import validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
-from fakeaws.services.dynamodb.items import _check_index_keys, _key, _TopLevel
+from fakeaws.services.dynamodb.items import (
+    _check_index_keys,
+    _key,
+    _TopLevel,
+    collection_metrics,
+)
 from fakeaws.services.dynamodb.table import Table
 from fakeaws.services.dynamodb.types import (
     copy_item,
@@ -106,7 +111,26 @@ class Batches:
             _refuse_duplicates(table, keys)
         for table, key, item in writes:  # validated as a whole first, then applied
             table.write(key, item)
-        return {"UnprocessedItems": {}}
+        out: dict[str, Any] = {"UnprocessedItems": {}}
+        if call.params.get("ReturnItemCollectionMetrics") == "SIZE":
+            metrics = batch_metrics((table, key) for table, key, _ in writes)
+            if metrics:
+                out["ItemCollectionMetrics"] = metrics
+        return out
+
+
+def batch_metrics(writes: Any) -> dict[str, list[dict]]:
+    """ItemCollectionMetrics per table with LSIs: one entry per item collection written."""
+    out: dict[str, list[dict]] = {}
+    seen = set()
+    for table, key in writes:
+        if not any(i.kind == "LSI" for i in table.indexes.values()):
+            continue
+        collection = (table.name, sort_key(key[table.hash_key]))
+        if collection not in seen:
+            seen.add(collection)
+            out.setdefault(table.name, []).append(collection_metrics(table, key))
+    return out
 
 
 def _refuse_duplicates(table: Table, keys: list[dict]) -> None:

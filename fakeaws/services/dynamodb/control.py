@@ -359,7 +359,7 @@ class ControlPlane:
             del self.tables[table.name]
 
 
-# -- messages ---------------------------------------------------------------------------------
+# -- helpers ----------------------------------------------------------------------------------
 
 TOO_MANY_TAGS = "Number of Tags exceed the current limit for the provided ResourceArn"
 
@@ -544,10 +544,9 @@ def _switch_billing(table: Table, billing: str, p: dict, now: float) -> None:
 
 def _enable_stream(table: Table, spec: dict, now: float) -> None:
     table.stream_specification = {"StreamEnabled": True, "StreamViewType": spec["StreamViewType"]}
-    # each stream is named after the time it was enabled, to the millisecond
-    table.stream_label = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[
-        :-3
-    ]
+    # each stream is named after the time it was enabled, to the millisecond (UTC)
+    enabled = datetime.fromtimestamp(now, timezone.utc).replace(tzinfo=None)
+    table.stream_label = enabled.isoformat(timespec="milliseconds")
 
 
 # -- throughput -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from fakeaws.services.dynamodb.types import (
     MAX_ITEM_BYTES,
     MSG_UPDATE_TOO_LARGE,
     copy_item,
+    copy_value,
     item_size,
     validate_item,
     validate_key_attributes,
@@ -97,7 +98,7 @@ class ItemOperations:
         old = table.get(key)
         _check_condition(condition, old, p)
         table.write(key, item)
-        return _return_old(p, old)
+        return _with_metrics(p, table, key, _return_old(p, old))
 
     @permission(resources=table_resource)
     def get_item(self, call: Call) -> dict:
@@ -128,7 +129,7 @@ class ItemOperations:
         _check_condition(condition, old, p)
         if old is not None:
             table.write(key, None)
-        return _return_old(p, old)
+        return _with_metrics(p, table, key, _return_old(p, old))
 
     @permission(resources=table_resource)
     def update_item(self, call: Call) -> dict:
@@ -154,15 +155,7 @@ class ItemOperations:
         _check_condition(condition, old, p)
         new, paths = updated_item(table, key, update, old)
         table.write(key, new)
-        if returns == "ALL_OLD":
-            return {"Attributes": copy_item(old)} if old else {}
-        if returns == "ALL_NEW":
-            return {"Attributes": copy_item(new)}
-        if returns in ("UPDATED_OLD", "UPDATED_NEW"):
-            source = old if returns == "UPDATED_OLD" else new
-            changed = expressions.project(source, paths) if source else {}
-            return {"Attributes": changed} if changed else {}
-        return {}
+        return _with_metrics(p, table, key, _updated_attributes(returns, old, new, paths))
 
 
 # -- request checks (before the table is looked up) -------------------------------------------
@@ -379,6 +372,46 @@ def _check_condition(condition: Any, old: dict | None, p: dict) -> None:
     if p.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
         fields["Item"] = copy_item(old)
     raise AWSError("ConditionalCheckFailedException", "The conditional request failed", **fields)
+
+
+def _updated_attributes(returns: str, old: dict | None, new: dict, paths: list) -> dict:
+    """UpdateItem's ReturnValues: whole items, or only the paths the update wrote."""
+    if returns == "ALL_OLD":
+        return {"Attributes": copy_item(old)} if old else {}
+    if returns == "ALL_NEW":
+        return {"Attributes": copy_item(new)}
+    if returns in ("UPDATED_OLD", "UPDATED_NEW"):
+        source = old if returns == "UPDATED_OLD" else new
+        changed = expressions.project(source, paths) if source else {}
+        return {"Attributes": changed} if changed else {}
+    return {}
+
+
+def collection_metrics(table: Table, key: dict) -> dict:
+    """ItemCollectionMetrics of the item collection (partition) ``key`` belongs to.
+
+    The estimate covers the table's items with that partition key plus their
+    local secondary index entries, as DynamoDB's does, in whole-GB bounds.
+    """
+    hash_value = key[table.hash_key]
+    size = sum(item_size(i) for i in table.items.query(hash_value))
+    for index in table.indexes.values():
+        if index.kind == "LSI":
+            size += sum(item_size(i) for i in index.store.query(hash_value))
+    low = float(size // 1024**3)
+    return {
+        "ItemCollectionKey": {table.hash_key: copy_value(hash_value)},
+        "SizeEstimateRangeGB": [low, low + 1.0],
+    }
+
+
+def _with_metrics(p: dict, table: Table, key: dict, response: dict) -> dict:
+    """Add ItemCollectionMetrics when asked for, on tables that have item collections (LSIs)."""
+    if p.get("ReturnItemCollectionMetrics") == "SIZE" and any(
+        i.kind == "LSI" for i in table.indexes.values()
+    ):
+        response["ItemCollectionMetrics"] = collection_metrics(table, key)
+    return response
 
 
 def _return_old(p: dict, old: dict | None) -> dict:

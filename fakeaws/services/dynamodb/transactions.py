@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
+from fakeaws.services.dynamodb.batch import batch_metrics
 from fakeaws.services.dynamodb.items import (
     _attributes,
     _check_index_keys,
@@ -127,6 +128,10 @@ class Transactions:
                 changes.append((action, action.new_item(action.table.get(action.key))))
         for action, new in changes:
             action.table.write(action.key, new)
+        if p.get("ReturnItemCollectionMetrics") == "SIZE":
+            metrics = batch_metrics((action.table, action.key) for action, _ in changes)
+            if metrics:
+                return {"ItemCollectionMetrics": metrics}
         return {}
 
     @permission(resources=_transaction_tables)

@@ -181,9 +181,9 @@ def check_create_table(p: dict) -> None:
             f"[{', '.join(defined)}], keys used: [{', '.join(used)}]"
         )
     seen: set[str] = set()
-    for spec in indexes:
+    for spec, is_gsi in [(s, False) for s in lsis or []] + [(s, True) for s in gsis or []]:
         check_projection(spec["Projection"])
-        if gsis and spec in gsis:
+        if is_gsi:
             _check_gsi_throughput(spec, billing)
         if spec["IndexName"] in seen:
             raise invalid(f"Duplicate index name: {spec['IndexName']}")
