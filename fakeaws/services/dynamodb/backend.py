@@ -16,6 +16,7 @@ from fakeaws.services.base import Backend
 from fakeaws.services.dynamodb.batch import Batches
 from fakeaws.services.dynamodb.control import ControlPlane
 from fakeaws.services.dynamodb.items import ItemOperations
+from fakeaws.services.dynamodb.partiql import PartiQL
 from fakeaws.services.dynamodb.reads import Reads
 from fakeaws.services.dynamodb.transactions import Transactions
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from fakeaws.services.dynamodb.table import Table
 
 
-class DynamoDBBackend(ControlPlane, ItemOperations, Reads, Batches, Transactions, Backend):
+class DynamoDBBackend(ControlPlane, ItemOperations, Reads, Batches, Transactions, PartiQL, Backend):
     service = "dynamodb"
     iam_prefix = "dynamodb"
 
