@@ -505,6 +505,29 @@ register(
 )
 
 
+def _snapshot_dynamodb(items: int) -> None:
+    @contextlib.contextmanager
+    def setup() -> Iterator[Bench]:
+        with fakeaws_world() as cloud:
+            _orders_table(items, partitions=max(1, items // 100))(_client("dynamodb"))
+
+            def op() -> None:
+                cloud.restore(cloud.snapshot())
+
+            yield Bench(op)
+
+    register(
+        Workload(
+            f"snapshot+restore.dynamodb_{items}",
+            f"cloud.snapshot() + restore() of a world with one {items}-item DynamoDB table",
+            [Contender("fakeaws", setup)],
+        )
+    )
+
+
+_snapshot_dynamodb(1_000)
+
+
 # -- measuring ----------------------------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ Lambda handler calling boto3) re-enters instead of deadlocking.
 from __future__ import annotations
 
 import copy
+import io
+import pickle
 import random
 import threading
 from collections.abc import Callable
@@ -48,9 +50,47 @@ class Account:
 class Snapshot:
     """An opaque, reusable copy of a cloud's world (see ``Cloud.snapshot``)."""
 
-    def __init__(self, source: Cloud, state: dict[str, Any]) -> None:
-        self._source = source  # backends in ``state`` refer to it; restore re-points them
-        self._state = state
+    def __init__(
+        self,
+        source: Cloud,
+        random_states: dict[str, Any],
+        *,
+        pickled: bytes | None = None,
+        copied: Any = None,
+    ) -> None:
+        self.account_id = source.account_id
+        self.random_states = random_states
+        self._pickled = pickled
+        self._copied = copied
+        # A deep-copied state still points at the source's machinery: remember it to re-point.
+        self._source_machinery = None if copied is None else source._machinery()
+
+    def load(self, machinery: dict[str, Any]) -> dict[str, Any]:
+        """A fresh copy of the saved state, wired to ``machinery`` (the target cloud's parts)."""
+        if self._pickled is not None:
+            return _WorldUnpickler(io.BytesIO(self._pickled), machinery).load()
+        memo = {id(self._source_machinery[name]): obj for name, obj in machinery.items()}
+        return copy.deepcopy(self._copied, memo)
+
+
+class _WorldPickler(pickle.Pickler):
+    """Pickles a world, writing the cloud's machinery as references by name."""
+
+    def __init__(self, file: Any, names: dict[int, str]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._names = names
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self._names.get(id(obj))
+
+
+class _WorldUnpickler(pickle.Unpickler):
+    def __init__(self, file: Any, machinery: dict[str, Any]) -> None:
+        super().__init__(file)
+        self._machinery = machinery
+
+    def persistent_load(self, pid: str) -> Any:
+        return self._machinery[pid]
 
 
 class Cloud:
@@ -164,6 +204,8 @@ class Cloud:
             call.action, call.authorize = info.action, info.authorize
             try:
                 backend = self.backend(info.service, call.account, region)
+                if info.action_of is not None:
+                    call.action = info.action_of(backend, call)
                 call.resources = info.resources(backend, call) if info.resources else ["*"]
                 if call.authorize and self.authorizer is not None:
                     self.authorizer(call)
@@ -221,10 +263,18 @@ class Cloud:
         number of times, into this cloud or into another one of the same account.
         """
         with self.lock:
-            state = copy.deepcopy(self._state(), self._memo(self))
-            # Random states are immutable tuples (and costly to deep-copy): share them.
-            state["random"] = {name: rng.getstate() for name, rng in self._streams().items()}
-            return Snapshot(self, state)
+            state = self._state()
+            machinery = self._machinery()
+            try:  # pickling is several times faster than deepcopy for big worlds
+                buffer = io.BytesIO()
+                _WorldPickler(buffer, {id(obj): name for name, obj in machinery.items()}).dump(
+                    state
+                )
+                return Snapshot(self, self._random_states(), pickled=buffer.getvalue())
+            except (pickle.PicklingError, TypeError, AttributeError):
+                # Something unpicklable (a closure scheduled as a task): copy instead.
+                memo = {id(obj): obj for obj in machinery.values()}
+                return Snapshot(self, self._random_states(), copied=copy.deepcopy(state, memo))
 
     def restore(self, snapshot: Snapshot) -> None:
         """Make this cloud's world a fresh copy of ``snapshot``; the call log starts empty.
@@ -232,23 +282,18 @@ class Cloud:
         Time never goes backwards: the clock keeps its mode and moves forward to
         the snapshot's time if that is later. Pending work keeps its due times.
         """
-        source = snapshot._source
-        if source.account_id != self.account_id:
+        if snapshot.account_id != self.account_id:
             raise ValueError(
                 f"cannot restore a snapshot of a cloud whose default account is "
-                f"{source.account_id} into one whose default account is {self.account_id}"
+                f"{snapshot.account_id} into one whose default account is {self.account_id}"
             )
         with self.lock:
-            saved = snapshot._state
-            memo = self._memo(source, target=self)
-            for stream in saved["random"].values():
-                memo[id(stream)] = stream
-            state = copy.deepcopy(saved, memo)
+            state = snapshot.load(self._machinery())
             self.accounts = state["accounts"]
             self.identities = state["identities"]
             self.scheduler.set_state(state["scheduler"])
             for name, rng in self._streams().items():
-                rng.setstate(state["random"][name])
+                rng.setstate(snapshot.random_states[name])
             if state["time"] > self.clock.time():
                 self.clock._jump_to(state["time"])
             self.calls.clear()
@@ -259,28 +304,28 @@ class Cloud:
             "identities": self.identities,
             "scheduler": self.scheduler.state(),
             "time": self.clock.time(),
-            "random": None,  # filled in by snapshot(), outside the deep copy
         }
 
     def _streams(self) -> dict[str, random.Random]:
         return {"random": self.random, "jitter": self.jitter, "ids": self._ids}
 
-    @staticmethod
-    def _memo(source: Cloud, target: Cloud | None = None) -> dict[int, Any]:
-        """Deep-copy memo: the cloud and its machinery are never copied, only re-pointed."""
-        target = target or source
-        pairs = [
-            (source, target),
-            (source.clock, target.clock),
-            (source.scheduler, target.scheduler),
-            (source.lock, target.lock),
-            (source.settings, target.settings),
-            (source.calls, target.calls),
-            (source.random, target.random),
-            (source.jitter, target.jitter),
-            (source._ids, target._ids),
-        ]
-        return {id(old): new for old, new in pairs}
+    def _random_states(self) -> dict[str, Any]:
+        # Immutable tuples: kept as they are, outside the pickle (hundreds of ints each).
+        return {name: rng.getstate() for name, rng in self._streams().items()}
+
+    def _machinery(self) -> dict[str, Any]:
+        """The cloud's own parts: never copied by snapshots, only re-pointed to the target's."""
+        return {
+            "cloud": self,
+            "clock": self.clock,
+            "scheduler": self.scheduler,
+            "lock": self.lock,
+            "settings": self.settings,
+            "calls": self.calls,
+            "random": self.random,
+            "jitter": self.jitter,
+            "ids": self._ids,
+        }
 
     def __repr__(self) -> str:
         return f"<Cloud account={self.account_id} region={self.region} {len(self.calls)} calls>"
@@ -305,6 +350,7 @@ class _OperationInfo:
     handler: str | None
     missing: str
     action: str
+    action_of: Callable | None  # when the action depends on the request (PartiQL statements)
     resources: Callable | None
     authorize: bool
     status: int
@@ -352,7 +398,8 @@ def _build_operation_info(service: str, name: str, model: OperationModel) -> _Op
         protocol=responses.protocol_of(model.service_model),
         handler=handler,
         missing=missing,
-        action=action or f"{prefix}:{name}",
+        action=action if isinstance(action, str) else f"{prefix}:{name}",
+        action_of=action if callable(action) else None,
         resources=resources,
         authorize=authorize,
         status=model.http.get("responseCode", 200),

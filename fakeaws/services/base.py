@@ -29,7 +29,7 @@ ResourceFn = Callable[[Any, "Call"], list[str]]
 
 
 def permission(
-    action: str | None = None,
+    action: str | Callable[[Any, Call], str] | None = None,
     resources: ResourceFn | None = None,
     *,
     authorize: bool = True,
@@ -37,9 +37,11 @@ def permission(
     """Declare the IAM action and resource ARNs an operation touches.
 
     Without it, an operation's action is ``<iam_prefix>:<OperationName>`` on
-    resource ``*``. ``authorize=False`` marks operations AWS never denies
-    (``sts:GetCallerIdentity``). The interceptor records both on every call so
-    that the IAM policy evaluator can decide on it.
+    resource ``*``. ``action`` may be a function of ``(backend, call)`` where the
+    action depends on the request (PartiQL's ``dynamodb:PartiQLSelect``...).
+    ``authorize=False`` marks operations AWS never denies (``sts:GetCallerIdentity``).
+    The interceptor records both on every call so that the IAM policy evaluator
+    can decide on it.
     """
 
     def mark(fn: Callable) -> Callable:

@@ -150,6 +150,11 @@ def test_insert_existing_key_is_duplicate_item(ddb):
         ),
         ("INSERT INTO users VALUE {'id': 'x', 's': <<>>}", "Empty bags are not supported"),
         (
+            "INSERT INTO users VALUE {'id': 'x', 's': <<?>>}",
+            "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in "
+            "bags",
+        ),
+        (
             "INSERT INTO users VALUE {'id': 'x', 's': <<1, 'a'>>}",
             "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in "
             "bags",
@@ -176,7 +181,7 @@ def test_insert_existing_key_is_duplicate_item(ddb):
 )
 def test_insert_validation(ddb, statement, message):
     with pytest.raises(ddb.exceptions.ClientError) as excinfo:
-        run(ddb, statement)
+        run(ddb, statement, s("extra parameters are ignored"))
     assert error_of(excinfo) == ("ValidationException", message)
     assert ddb.scan(TableName="users")["Count"] == 0
 
@@ -557,6 +562,16 @@ def test_comments_semicolon_and_lower_case(ddb):
     assert items == [{"id": s("u1")}]
 
 
+def test_iam_resource_is_the_table_arn():
+    with mock_serverless() as cloud:
+        client = boto3.client("dynamodb")
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.execute_statement(Statement="SELECT * FROM \"ghost\" WHERE id = 'a'")
+        call = cloud.calls[-1]
+        assert call.action == "dynamodb:PartiQLSelect"
+        assert [r.split(":")[-1] for r in call.resources] == ["table/ghost"]
+
+
 def test_unknown_table(ddb):
     with pytest.raises(ddb.exceptions.ResourceNotFoundException) as excinfo:
         run(ddb, "SELECT * FROM nope")
@@ -784,3 +799,23 @@ def test_transaction_limit_and_client_request_token(ddb):
             TransactStatements=[{"Statement": "DELETE FROM users WHERE id = 'u1'"}],
             ClientRequestToken="tok",
         )
+
+
+def test_statements_are_authorized_as_their_partiql_action():
+    with mock_serverless() as cloud:
+        client = boto3.client("dynamodb")
+        client.create_table(
+            TableName="acts",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.execute_statement(Statement="INSERT INTO \"acts\" VALUE {'id': 'a'}")
+        client.execute_statement(Statement='SELECT * FROM "acts"')
+        client.execute_statement(Statement="DELETE FROM \"acts\" WHERE id = 'a'")
+        actions = [c.action for c in cloud.calls.where(operation="ExecuteStatement")]
+        assert actions == [
+            "dynamodb:PartiQLInsert",
+            "dynamodb:PartiQLSelect",
+            "dynamodb:PartiQLDelete",
+        ]

@@ -3,9 +3,9 @@
 The operations live in mixins by family (control plane, single items, reads);
 every item write goes through ``Table.write``.
 
-LIMITATIONS (see docs/dynamodb.md): PartiQL and the legacy (pre-expression)
-parameters are not implemented yet; capacity, consistency,
-streams and TTL belong to a later stage.
+LIMITATIONS (see docs/dynamodb.md): capacity, consistency, streams, TTL and
+backups belong to a later stage; settings that are not modelled (KMS keys,
+replicas, warm throughput...) are refused with UnsupportedOperation.
 """
 
 from __future__ import annotations

@@ -86,6 +86,23 @@ def _transaction_resources(backend: Any, call: Call) -> list[str]:
     return _resources(backend, [s.get("Statement", "") for s in entries])
 
 
+_ACTIONS = {
+    parser.Select: "dynamodb:PartiQLSelect",
+    parser.Insert: "dynamodb:PartiQLInsert",
+    parser.Update: "dynamodb:PartiQLUpdate",
+    parser.Delete: "dynamodb:PartiQLDelete",
+}
+
+
+def _statement_action(backend: Any, call: Call) -> str:
+    """IAM authorizes a PartiQL statement by its kind, not by ExecuteStatement."""
+    try:
+        statement = parser.parse(call.params.get("Statement", ""))
+    except AWSError:
+        return "dynamodb:ExecuteStatement"
+    return _ACTIONS.get(type(statement), "dynamodb:ExecuteStatement")
+
+
 class PartiQL:
     """Mixin of DynamoDBBackend: the PartiQL operations."""
 
@@ -93,7 +110,7 @@ class PartiQL:
 
     _tokens: dict[str, tuple[str, float]]
 
-    @permission(resources=_statement_resource)
+    @permission(action=_statement_action, resources=_statement_resource)
     def execute_statement(self, call: Call) -> dict:
         p = call.params
         statement = parser.parse(p["Statement"])

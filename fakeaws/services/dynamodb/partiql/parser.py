@@ -170,7 +170,8 @@ class SetLiteral(Literal):
             raise validation_error("Empty bags are not supported")
         members = [e.bind(parameters, where) for e in self.elements]
         kinds = {next(iter(m)) for m in members}
-        if len(kinds) != 1 or not kinds <= {"S", "N"}:
+        parameter = any(isinstance(e, Parameter) for e in self.elements)
+        if parameter or len(kinds) != 1 or not kinds <= {"S", "N"}:
             raise validation_error(
                 "Unsupported data type in Bag. DynamoDB only supports either numbers or strings "
                 "in bags"
