@@ -170,6 +170,8 @@ def register_call(
     description: str = "",
     extra: list[Contender] | None = None,
     ratios: list[Ratio] | None = None,
+    stubber_target: float | None = 1.5,
+    moto_target: float | None = None,
 ) -> Workload:
     """One boto3 call on a client created up front, against fakeaws, moto and (optionally) Stubber.
 
@@ -210,7 +212,11 @@ def register_call(
         Contender("fakeaws[strict]", functools.partial(fakeaws_setup, strict=True)),
         Contender("moto", moto_setup, requires=("moto",)),
     ]
-    default_ratios = [Ratio("moto", "fakeaws")]
+    default_ratios = [
+        Ratio("moto", "fakeaws", target=moto_target, label=f"{name}: moto / fakeaws")
+        if moto_target
+        else Ratio("moto", "fakeaws")
+    ]
     if stub_response is not None:
 
         @contextlib.contextmanager
@@ -234,7 +240,15 @@ def register_call(
         contenders.insert(0, Contender("stubber", stubber_setup, floor=True))
         default_ratios.insert(
             0,
-            Ratio("fakeaws", "stubber", target=1.5, at_most=True, label="call: fakeaws / Stubber"),
+            Ratio(
+                "fakeaws",
+                "stubber",
+                target=stubber_target,
+                at_most=True,
+                label="call: fakeaws / Stubber",
+            )
+            if stubber_target
+            else Ratio("fakeaws", "stubber"),
         )
         default_ratios.append(Ratio("fakeaws[strict]", "stubber"))
     contenders.extend(extra or [])
@@ -420,6 +434,8 @@ register_call(
     {"TableName": _TABLE, "Item": _ITEM},
     world=_orders_table(),
     stub_response=_OK,
+    stubber_target=None,
+    moto_target=5,
 )
 register_call(
     "dynamodb.get_item",
@@ -428,6 +444,8 @@ register_call(
     {"TableName": _TABLE, "Key": {"pk": {"S": "hot"}, "sk": {"N": "1"}}},
     world=_orders_table(),
     stub_response={**_OK, "Item": _ITEM},
+    stubber_target=None,
+    moto_target=5,
 )
 register_call(
     "dynamodb.update_item.conditional",
@@ -443,6 +461,8 @@ register_call(
     },
     world=_orders_table(),
     stub_response={**_OK, "Attributes": {"n": {"N": "1"}}},
+    stubber_target=None,
+    moto_target=5,
 )
 _QUERY_100 = {
     "TableName": _TABLE,
