@@ -165,7 +165,7 @@ def test_unittest_cleanup_runs_even_if_setup_fails():
             raise RuntimeError("boom")
 
         def test_never(self):
-            pass
+            raise AssertionError("unreachable: setUp failed")
 
     result = unittest.TestResult()
     unittest.defaultTestLoader.loadTestsFromTestCase(Broken).run(result)

@@ -806,6 +806,7 @@ def test_expected_conditions_on_other_types(ddb, expected, passes):
 
 def test_expected_on_a_missing_item(ddb):
     ddb.put_item(TableName="items", Item=K("fresh"), Expected={"pk": {"Exists": False}})
+    assert "Item" in ddb.get_item(TableName="items", Key=K("fresh"))
     failure(
         lambda: ddb.put_item(
             TableName="items", Item=K("fresh"), Expected={"pk": {"Exists": False}}

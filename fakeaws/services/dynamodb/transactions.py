@@ -86,7 +86,7 @@ class Transactions:
                 "1 validation error detected: Value at 'transactItems' failed to satisfy "
                 "constraint: Member must have length less than or equal to 100"
             )
-        if self._repeated_token(p, call.time):
+        if self.repeated_token(p.get("ClientRequestToken"), p["TransactItems"], call.time):
             return {}
         actions = [self._prepare(entry) for entry in entries]
         seen = set()
@@ -206,15 +206,17 @@ class Transactions:
             return_on_failure=spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD",
         )
 
-    def _repeated_token(self, p: dict, now: float) -> bool:
-        """ClientRequestToken: the same request again within 10 minutes is not applied twice."""
-        token = p.get("ClientRequestToken")
+    def repeated_token(self, token: str | None, request: Any, now: float) -> bool:
+        """ClientRequestToken: the same request again within 10 minutes is not applied twice.
+
+        Shared by TransactWriteItems and PartiQL's ExecuteTransaction.
+        """
         if token is None:
             return False
         tokens = self._tokens
         for old in [t for t, (_, at) in tokens.items() if now - at > TOKEN_SECONDS]:
             del tokens[old]
-        fingerprint = json.dumps(p["TransactItems"], sort_keys=True, default=repr)
+        fingerprint = json.dumps(request, sort_keys=True, default=repr)
         seen = tokens.get(token)
         if seen is None:
             tokens[token] = (fingerprint, now)

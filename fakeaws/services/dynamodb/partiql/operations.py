@@ -32,7 +32,7 @@ from fakeaws.services.base import permission
 from fakeaws.services.dynamodb.partiql import parser, plan
 from fakeaws.services.dynamodb.reads import PAGE_BYTES
 from fakeaws.services.dynamodb.table import Table
-from fakeaws.services.dynamodb.transactions import MAX_ACTIONS, TOKEN_SECONDS
+from fakeaws.services.dynamodb.transactions import MAX_ACTIONS
 from fakeaws.services.dynamodb.types import copy_item, item_size, sort_key, validate_item
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ class PartiQL:
                 "1 validation error detected: Value at 'transactStatements' failed to satisfy "
                 "constraint: Member must have length less than or equal to 100"
             )
-        if self._repeated_statements(p, call.time):
+        if self.repeated_token(p.get("ClientRequestToken"), p["TransactStatements"], call.time):
             return {}
         statements = []
         for n, entry in enumerate(entries):
@@ -316,28 +316,6 @@ class PartiQL:
         for write, old, new in changes:
             if new is not None or old is not None:
                 write.table.write(write.key, new)
-
-    def _repeated_statements(self, p: dict, now: float) -> bool:
-        """ClientRequestToken: the same request again within 10 minutes is not applied twice."""
-        token = p.get("ClientRequestToken")
-        if token is None:
-            return False
-        tokens = self._tokens
-        for old in [t for t, (_, at) in tokens.items() if now - at > TOKEN_SECONDS]:
-            del tokens[old]
-        fingerprint = json.dumps(p["TransactStatements"], sort_keys=True, default=repr)
-        seen = tokens.get(token)
-        if seen is None:
-            tokens[token] = (fingerprint, now)
-            return False
-        if seen[0] != fingerprint:
-            raise AWSError(
-                "IdempotentParameterMismatchException",
-                "The request uses the same client token as a previous, but non-identical request. "
-                "Do not reuse a client token with different requests, unless the requests are "
-                "identical.",
-            )
-        return True
 
 
 def _in_transaction(n: int, prepare):
