@@ -295,11 +295,7 @@ class ControlPlane:
             table.attribute_types.setdefault(key, declared[key])
         index = self._index(table, spec, "GSI")
         index.status, index.backfilling = "CREATING", False
-        table.indexes[index.name] = index
-        for item in table.items.items():
-            # an item whose index key has another type is left out (an index key violation)
-            if all(k in item and _type_of(item[k]) == table.attribute_types[k] for k in keys):
-                index.store.put(index.project(item))
+        table.add_index(index)  # items whose index key it cannot hold are left out
         return index
 
     def _update_index(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from fakeaws.errors import validation_error
+from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
 from fakeaws.services.dynamodb.control import table_resource
@@ -183,8 +183,29 @@ class _Reader:
         else:
             self.projection = None
         attrs.check_all_used()
+        self._check_gsi_projection()
         self.select = self._select()
         self.limit = p.get("Limit")
+
+    def _check_gsi_projection(self) -> None:
+        """A GSI cannot fetch from the table: asking it for an attribute it lacks is an error."""
+        index = self.index
+        if (
+            index is None
+            or index.kind != "GSI"
+            or index.projected is None
+            or self.projection is None
+        ):
+            return
+        if isinstance(self.projection, _TopLevel):
+            wanted = list(self.projection.names)
+        else:
+            wanted = [path[0] for path in self.projection.paths]
+        missing = [name for name in dict.fromkeys(wanted) if name not in index.projected]
+        if missing:
+            raise invalid(
+                f"Global secondary index {index.name} does not project [{', '.join(missing)}]"
+            )
 
     def _select(self) -> str:
         p, index = self.p, self.index
@@ -235,10 +256,18 @@ class _Reader:
                 "The provided starting key is invalid: The provided key element does not match "
                 "the schema"
             )
+        mismatch = validation_error(
+            "The provided starting key is invalid: The provided key element does not match "
+            "the schema"
+        )
         try:
-            return validate_item(start)
-        except Exception as exc:  # keep AWS's wording for a malformed start key
-            raise validation_error(f"The provided starting key is invalid: {exc}") from None
+            start = validate_item(start)
+        except AWSError:
+            raise mismatch from None
+        for name, value in start.items():  # key values must have the key attributes' types
+            if next(iter(value)) != self.table.attribute_types.get(name):
+                raise mismatch
+        return start
 
     def page(self, candidates: Iterator[dict]) -> dict:
         items: list[dict] = []

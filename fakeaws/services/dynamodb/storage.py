@@ -16,7 +16,7 @@ from typing import Any
 
 from sortedcontainers import SortedDict, SortedList
 
-from fakeaws.services.dynamodb.types import sort_key
+from fakeaws.services.dynamodb.types import item_size, sort_key
 
 Item = dict[str, dict]
 
@@ -55,6 +55,7 @@ class KeyedStore:
         self._partitions: dict[tuple, SortedDict] = {}
         self._scan_order = SortedList()  # (digest, partition id)
         self._count = 0
+        self._size: int | None = 0  # bytes of all items; None = to be recounted
 
     # -- keys ------------------------------------------------------------------------
     def partition_id(self, item: Item) -> tuple:
@@ -68,10 +69,6 @@ class KeyedStore:
         parts.extend(sort_key(item[a]) for a in self.tiebreak)
         return tuple(parts)
 
-    def has_keys(self, item: Item) -> bool:
-        """Sparse indexes: an item without the index's key attributes is not in the index."""
-        return self.hash_attr in item and (self.range_attr is None or self.range_attr in item)
-
     @staticmethod
     def _digest(partition: tuple) -> bytes:
         kind, value = partition
@@ -81,6 +78,12 @@ class KeyedStore:
     # -- reading ------------------------------------------------------------------------
     def __len__(self) -> int:
         return self._count
+
+    def size_bytes(self) -> int:
+        """Total item size, recounted only after a change (DescribeTable is polled often)."""
+        if self._size is None:
+            self._size = sum(item_size(item) for item in self.items())
+        return self._size
 
     def get(self, key: Item) -> Item | None:
         partition = self._partitions.get(self.partition_id(key))
@@ -148,6 +151,7 @@ class KeyedStore:
         if position not in partition:
             self._count += 1
         partition[position] = item
+        self._size = None
 
     def remove(self, item: Item) -> None:
         pid = self.partition_id(item)
@@ -155,6 +159,7 @@ class KeyedStore:
         if partition is None or partition.pop(self.position(item), None) is None:
             return
         self._count -= 1
+        self._size = None
         if not partition:
             del self._partitions[pid]
             self._scan_order.remove((self._digest(pid), pid))

@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fakeaws.services.dynamodb.storage import Item, KeyedStore
-from fakeaws.services.dynamodb.types import item_size
 
 
 def _key_names(key_schema: list[dict]) -> tuple[str, str | None]:
@@ -80,7 +79,7 @@ class Index:
             "IndexName": self.name,
             "KeySchema": [dict(k) for k in self.key_schema],
             "Projection": _copy_projection(self.projection),
-            "IndexSizeBytes": sum(item_size(i) for i in self.store.items()),
+            "IndexSizeBytes": self.store.size_bytes(),
             "ItemCount": len(self.store),
             "IndexArn": self.arn,
         }
@@ -155,8 +154,8 @@ class Table:
             self.items.put(new)
         result = WriteResult(old, new)
         for index in self.indexes.values():
-            before = old is not None and index.store.has_keys(old)
-            after = new is not None and index.store.has_keys(new)
+            before = old is not None and self.in_index(index, old)
+            after = new is not None and self.in_index(index, new)
             if before and (
                 not after
                 or index.store.position(old) != index.store.position(new)  # type: ignore[arg-type]
@@ -169,16 +168,34 @@ class Table:
                 result.index_puts.append(index.name)
         return result
 
+    def in_index(self, index: Index, item: Item) -> bool:
+        """Whether an item has an entry in the index.
+
+        Sparse indexes leave out items without the index's key attributes, and
+        an index added later leaves out items whose index key it cannot hold (a
+        value of another type, or an empty string or binary).
+        """
+        for name in (index.hash_key, index.range_key):
+            if name is None:
+                continue
+            value = item.get(name)
+            if value is None:
+                return False
+            kind, raw = next(iter(value.items()))
+            if kind != self.attribute_types.get(name) or (kind in ("S", "B") and not raw):
+                return False
+        return True
+
     def add_index(self, index: Index) -> None:
         """Create an index and backfill it from the items already in the table."""
         self.indexes[index.name] = index
         for item in self.items.items():
-            if index.store.has_keys(item):
+            if self.in_index(index, item):
                 index.store.put(index.project(item))
 
     # -- description --------------------------------------------------------------------
     def size_bytes(self) -> int:
-        return sum(item_size(item) for item in self.items.items())
+        return self.items.size_bytes()
 
     def describe(self) -> dict:
         out: dict[str, Any] = {

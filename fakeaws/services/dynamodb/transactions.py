@@ -100,34 +100,32 @@ class Transactions:
                 )
             seen.add(identity)
 
-        reasons, failed = [], False
+        # Every condition is checked and every new item computed before anything is written;
+        # AWS cancels the whole transaction for a failed condition or for a change it cannot
+        # make (wrong operand type, item too large...), with a reason per action.
+        reasons, changes, failed = [], [], False
         for action in actions:
             old = action.table.get(action.key)
-            if action.passes(old):
-                reasons.append({"Code": "None"})
-                continue
-            failed = True
-            reason: dict[str, Any] = {
-                "Code": "ConditionalCheckFailed",
-                "Message": "The conditional request failed",
-            }
-            if action.return_on_failure and old is not None:
-                reason["Item"] = copy_item(old)
+            reason: dict[str, Any] = {"Code": "None"}
+            if not action.passes(old):
+                reason = {
+                    "Code": "ConditionalCheckFailed",
+                    "Message": "The conditional request failed",
+                }
+                if action.return_on_failure and old is not None:
+                    reason["Item"] = copy_item(old)
+            elif action.kind != "ConditionCheck":
+                try:
+                    changes.append((action, action.new_item(old)))
+                except AWSError as err:
+                    reason = {"Code": "ValidationError", "Message": err.message}
+            failed = failed or reason["Code"] != "None"
             reasons.append(reason)
         if failed:
-            codes = ", ".join(r["Code"] for r in reasons)
-            raise AWSError(
-                "TransactionCanceledException",
-                "Transaction cancelled, please refer cancellation reasons for specific reasons "
-                f"[{codes}]",
-                CancellationReasons=reasons,
-            )
-        changes = []
-        for action in actions:  # compute every new item before writing any
-            if action.kind != "ConditionCheck":
-                changes.append((action, action.new_item(action.table.get(action.key))))
+            raise cancelled(reasons)
         for action, new in changes:
             action.table.write(action.key, new)
+        self.remember_token(p.get("ClientRequestToken"), p["TransactItems"], call.time)
         if p.get("ReturnItemCollectionMetrics") == "SIZE":
             metrics = batch_metrics((action.table, action.key) for action, _ in changes)
             if metrics:
@@ -207,21 +205,21 @@ class Transactions:
         )
 
     def repeated_token(self, token: str | None, request: Any, now: float) -> bool:
-        """ClientRequestToken: the same request again within 10 minutes is not applied twice.
+        """ClientRequestToken: True if this request already succeeded within 10 minutes.
 
-        Shared by TransactWriteItems and PartiQL's ExecuteTransaction.
+        Shared by TransactWriteItems and PartiQL's ExecuteTransaction. Only a
+        request that went through is remembered (``remember_token``): one that
+        failed runs again when retried.
         """
         if token is None:
             return False
         tokens = self._tokens
         for old in [t for t, (_, at) in tokens.items() if now - at > TOKEN_SECONDS]:
             del tokens[old]
-        fingerprint = json.dumps(request, sort_keys=True, default=repr)
         seen = tokens.get(token)
         if seen is None:
-            tokens[token] = (fingerprint, now)
             return False
-        if seen[0] != fingerprint:
+        if seen[0] != _fingerprint(request):
             raise AWSError(
                 "IdempotentParameterMismatchException",
                 "The request uses the same client token as a previous, but non-identical request. "
@@ -229,3 +227,21 @@ class Transactions:
                 "identical.",
             )
         return True
+
+    def remember_token(self, token: str | None, request: Any, now: float) -> None:
+        if token is not None:
+            self._tokens[token] = (_fingerprint(request), now)
+
+
+def cancelled(reasons: list[dict]) -> AWSError:
+    """TransactionCanceledException with a reason per action, in request order."""
+    codes = ", ".join(r["Code"] for r in reasons)
+    return AWSError(
+        "TransactionCanceledException",
+        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+        CancellationReasons=reasons,
+    )
+
+
+def _fingerprint(request: Any) -> str:
+    return json.dumps(request, sort_keys=True, default=repr)

@@ -32,7 +32,7 @@ from fakeaws.services.base import permission
 from fakeaws.services.dynamodb.partiql import parser, plan
 from fakeaws.services.dynamodb.reads import PAGE_BYTES
 from fakeaws.services.dynamodb.table import Table
-from fakeaws.services.dynamodb.transactions import MAX_ACTIONS
+from fakeaws.services.dynamodb.transactions import MAX_ACTIONS, cancelled
 from fakeaws.services.dynamodb.types import copy_item, item_size, sort_key, validate_item
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ class PartiQL:
             for n, (s, e) in enumerate(zip(statements, entries))
         ]
         self._apply_transaction(writes, entries)
+        self.remember_token(p.get("ClientRequestToken"), p["TransactStatements"], call.time)
         return {}
 
     # -- ExecuteStatement SELECT ---------------------------------------------------------------
@@ -288,31 +289,28 @@ class PartiQL:
                     "Transaction request cannot include multiple operations on one item"
                 )
             seen.add(identity)
-        reasons, failed = [], False
+        # As TransactWriteItems: all conditions checked and all new items computed first.
+        reasons, changes, failed = [], [], False
         for write, entry in zip(writes, entries):
             old = write.table.get(write.key)
             failure = write.failure(old)
-            if failure is None:
-                reasons.append({"Code": "None"})
-                continue
-            failed = True
-            reason: dict[str, Any] = {"Code": failure[0], "Message": failure[1]}
-            if entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
-                reason["Item"] = copy_item(old)
+            reason: dict[str, Any] = {"Code": "None"}
+            if failure is not None:
+                reason = {"Code": failure[0], "Message": failure[1]}
+                if (
+                    entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+                    and old is not None
+                ):
+                    reason["Item"] = copy_item(old)
+            elif write.kind != "EXISTS":
+                try:
+                    changes.append((write, old, write.new_item(old)[0]))
+                except AWSError as err:
+                    reason = {"Code": "ValidationError", "Message": err.message}
+            failed = failed or reason["Code"] != "None"
             reasons.append(reason)
         if failed:
-            codes = ", ".join(r["Code"] for r in reasons)
-            raise AWSError(
-                "TransactionCanceledException",
-                "Transaction cancelled, please refer cancellation reasons for specific reasons "
-                f"[{codes}]",
-                CancellationReasons=reasons,
-            )
-        changes = []
-        for write in writes:  # compute every new item before writing any
-            if write.kind != "EXISTS":
-                old = write.table.get(write.key)
-                changes.append((write, old, write.new_item(old)[0]))
+            raise cancelled(reasons)
         for write, old, new in changes:
             if new is not None or old is not None:
                 write.table.write(write.key, new)
