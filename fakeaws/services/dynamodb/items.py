@@ -72,6 +72,7 @@ _ENUMS = (
         ["ALL_OLD", "NONE"],
     ),
 )
+_ENUM_PARAMETERS = frozenset(parameter for parameter, _, _ in _ENUMS)
 
 _NOT_VALID = "One or more parameter values are not valid. "
 _SCALAR_KEYS = (
@@ -97,7 +98,7 @@ class ItemOperations:
         key = table.key_of(item)
         old = table.get(key)
         _check_condition(condition, old, p)
-        table.write(key, item)
+        table.write(key, item, old)
         return _with_metrics(p, table, key, _return_old(p, old))
 
     @permission(resources=table_resource)
@@ -128,7 +129,7 @@ class ItemOperations:
         old = table.get(key)
         _check_condition(condition, old, p)
         if old is not None:
-            table.write(key, None)
+            table.write(key, None, old)
         return _with_metrics(p, table, key, _return_old(p, old))
 
     @permission(resources=table_resource)
@@ -154,7 +155,7 @@ class ItemOperations:
         old = table.get(key)
         _check_condition(condition, old, p)
         new, paths = updated_item(table, key, update, old)
-        table.write(key, new)
+        table.write(key, new, old)
         return _with_metrics(p, table, key, _updated_attributes(returns, old, new, paths))
 
 
@@ -164,10 +165,11 @@ class ItemOperations:
 def _check_request(call: Call, *, allowed_returns: tuple[str, ...] | None) -> None:
     """What DynamoDB checks of a request before its Key/Item values."""
     p = call.params
-    constraints = Constraints()
-    for parameter, path, allowed in _ENUMS:
-        constraints.enum(p.get(parameter), path, allowed)
-    constraints.raise_any()
+    if not _ENUM_PARAMETERS.isdisjoint(p):
+        constraints = Constraints()
+        for parameter, path, allowed in _ENUMS:
+            constraints.enum(p.get(parameter), path, allowed)
+        constraints.raise_any()
     expression_names, legacy_names = _PARAMETERS[call.operation]
     used_expressions = [name for name in expression_names if name in p]
     used_legacy = [name for name in legacy_names if name in p]
@@ -281,6 +283,8 @@ def _index_keys(table: Table) -> Iterator[tuple[str, str, str]]:
 
 def _check_index_keys(table: Table, item: dict) -> None:
     """PutItem: index key attributes, when present, have the index's type and are not empty."""
+    if not table.indexes:
+        return
     for name, expected, index in _index_keys(table):
         if name in item and value_type(item[name]) != expected:
             raise invalid(

@@ -144,9 +144,13 @@ class Table:
     def get(self, key: Item) -> Item | None:
         return self.items.get(key)
 
-    def write(self, key: Item, new: Item | None) -> WriteResult:
-        """Put (``new``) or delete (``None``) the item at ``key``, keeping indexes in step."""
-        old = self.items.get(key)
+    def write(self, key: Item, new: Item | None, old: Item | None | object = ...) -> WriteResult:
+        """Put (``new``) or delete (``None``) the item at ``key``, keeping indexes in step.
+
+        ``old`` is the current item when the caller has just read it (saves a lookup).
+        """
+        if old is ...:
+            old = self.items.get(key)
         if new is None:
             if old is not None:
                 self.items.remove(old)
