@@ -21,6 +21,7 @@ from fakeaws.services.base import Backend
 BACKENDS: dict[str, str] = {
     "sts": "fakeaws.services.sts.backend:StsBackend",
     "dynamodb": "fakeaws.services.dynamodb.backend:DynamoDBBackend",
+    "logs": "fakeaws.services.logs.backend:LogsBackend",
 }
 
 # botocore service name -> the knobs of ``cloud.settings.<service>`` and their defaults
