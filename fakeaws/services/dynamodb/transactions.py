@@ -59,8 +59,14 @@ class _Action:
     update: Any = None  # Update
     return_on_failure: bool = False
 
-    def passes(self, old: dict | None) -> bool:
-        return self.condition is None or self.condition.evaluate(old)
+    @property
+    def writes(self) -> bool:
+        return self.kind != "ConditionCheck"
+
+    def failure(self, old: dict | None) -> tuple[str, str] | None:
+        if self.condition is None or self.condition.evaluate(old):
+            return None
+        return ("ConditionalCheckFailed", "The conditional request failed")
 
     def new_item(self, old: dict | None) -> dict | None:
         if self.kind == "Put":
@@ -89,45 +95,10 @@ class Transactions:
         if self.repeated_token(p.get("ClientRequestToken"), p["TransactItems"], call.time):
             return {}
         actions = [self._prepare(entry) for entry in entries]
-        seen = set()
-        for action in actions:
-            identity = (action.table.name,) + tuple(
-                sort_key(action.key[n]) for n in action.table.key_attributes
-            )
-            if identity in seen:
-                raise validation_error(
-                    "Transaction request cannot include multiple operations on one item"
-                )
-            seen.add(identity)
-
-        # Every condition is checked and every new item computed before anything is written;
-        # AWS cancels the whole transaction for a failed condition or for a change it cannot
-        # make (wrong operand type, item too large...), with a reason per action.
-        reasons, changes, failed = [], [], False
-        for action in actions:
-            old = action.table.get(action.key)
-            reason: dict[str, Any] = {"Code": "None"}
-            if not action.passes(old):
-                reason = {
-                    "Code": "ConditionalCheckFailed",
-                    "Message": "The conditional request failed",
-                }
-                if action.return_on_failure and old is not None:
-                    reason["Item"] = copy_item(old)
-            elif action.kind != "ConditionCheck":
-                try:
-                    changes.append((action, action.new_item(old)))
-                except AWSError as err:
-                    reason = {"Code": "ValidationError", "Message": err.message}
-            failed = failed or reason["Code"] != "None"
-            reasons.append(reason)
-        if failed:
-            raise cancelled(reasons)
-        for action, new in changes:
-            action.table.write(action.key, new)
+        changes = commit(actions)
         self.remember_token(p.get("ClientRequestToken"), p["TransactItems"], call.time)
         if p.get("ReturnItemCollectionMetrics") == "SIZE":
-            metrics = batch_metrics((action.table, action.key) for action, _ in changes)
+            metrics = batch_metrics((action.table, action.key) for action in changes)
             if metrics:
                 return {"ItemCollectionMetrics": metrics}
         return {}
@@ -231,6 +202,49 @@ class Transactions:
     def remember_token(self, token: str | None, request: Any, now: float) -> None:
         if token is not None:
             self._tokens[token] = (_fingerprint(request), now)
+
+
+def commit(steps: list[Any]) -> list[Any]:
+    """Apply a transaction's write steps all or nothing; returns the steps that wrote.
+
+    Shared by TransactWriteItems and PartiQL's ExecuteTransaction. A step has
+    ``table``, ``key``, ``return_on_failure``, ``writes``, ``failure(old)`` (a
+    (code, message) pair or None) and ``new_item(old)``. Every condition is
+    checked and every new item computed before anything is written: AWS cancels
+    the whole transaction for a failed condition or for a change it cannot make
+    (wrong operand type, item too large...), with a reason per step.
+    """
+    seen = set()
+    for step in steps:
+        identity = (step.table.name,) + tuple(
+            sort_key(step.key[n]) for n in step.table.key_attributes
+        )
+        if identity in seen:
+            raise validation_error(
+                "Transaction request cannot include multiple operations on one item"
+            )
+        seen.add(identity)
+    reasons, changes = [], []
+    for step in steps:
+        old = step.table.get(step.key)
+        failure = step.failure(old)
+        reason: dict[str, Any] = {"Code": "None"}
+        if failure is not None:
+            reason = {"Code": failure[0], "Message": failure[1]}
+            if step.return_on_failure and old is not None:
+                reason["Item"] = copy_item(old)
+        elif step.writes:
+            try:
+                changes.append((step, old, step.new_item(old)))
+            except AWSError as err:
+                reason = {"Code": "ValidationError", "Message": err.message}
+        reasons.append(reason)
+    if any(r["Code"] != "None" for r in reasons):
+        raise cancelled(reasons)
+    for step, old, new in changes:
+        if new is not None or old is not None:
+            step.table.write(step.key, new, old)
+    return [step for step, _, _ in changes]
 
 
 def cancelled(reasons: list[dict]) -> AWSError:

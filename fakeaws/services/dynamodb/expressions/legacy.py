@@ -97,18 +97,8 @@ def expected(conditions: Mapping[str, Mapping], operator: str | None) -> tuple[N
     terms = []
     for name, spec in conditions.items():
         op, values = _checked_condition(name, spec)
-        path = DocumentPath((name,))
-        scope.paths[path] = (name,)
-        operands = []
-        for value in values:
-            placeholder = f":legacy{len(scope.values)}"
-            scope.values[placeholder] = value
-            operands.append(Value(placeholder))
-        terms.append(_comparison(op, path, operands))
-    if len(terms) == 1:
-        return terms[0], scope
-    joined = Or if operator == "OR" else And
-    return joined(tuple(terms)), scope
+        terms.append(_term(scope, name, op, values))
+    return _joined(terms, operator), scope
 
 
 def _checked_condition(name: str, spec: Mapping[str, Any]) -> tuple[str, list[dict]]:
@@ -218,18 +208,27 @@ def filters(conditions: Mapping[str, Mapping], operator: str | None) -> tuple[No
                 "The BETWEEN condition was provided a range where the lower bound is greater "
                 "than the upper bound"
             )
-        path = DocumentPath((name,))
-        scope.paths[path] = (name,)
-        operands = []
-        for value in values:
-            placeholder = f":legacy{len(scope.values)}"
-            scope.values[placeholder] = value
-            operands.append(Value(placeholder))
-        terms.append(_comparison(op, path, operands))
+        terms.append(_term(scope, name, op, values))
+    return _joined(terms, operator), scope
+
+
+def _term(scope: Scope, name: str, op: str, values: list[dict]) -> Node:
+    """One legacy condition on a top-level attribute, its values bound as placeholders."""
+    path = DocumentPath((name,))
+    scope.paths[path] = (name,)
+    operands = []
+    for value in values:
+        placeholder = f":legacy{len(scope.values)}"
+        scope.values[placeholder] = value
+        operands.append(Value(placeholder))
+    return _comparison(op, path, operands)
+
+
+def _joined(terms: list[Node], operator: str | None) -> Node:
+    """Legacy conditions joined by ConditionalOperator (AND unless OR)."""
     if len(terms) == 1:
-        return terms[0], scope
-    joined = Or if operator == "OR" else And
-    return joined(tuple(terms)), scope
+        return terms[0]
+    return (Or if operator == "OR" else And)(tuple(terms))
 
 
 def _comparison(op: str, path: DocumentPath, operands: list[Value]) -> Node:

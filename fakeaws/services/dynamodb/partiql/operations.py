@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, validation_error
@@ -32,8 +33,8 @@ from fakeaws.services.base import permission
 from fakeaws.services.dynamodb.partiql import parser, plan
 from fakeaws.services.dynamodb.reads import PAGE_BYTES
 from fakeaws.services.dynamodb.table import Table
-from fakeaws.services.dynamodb.transactions import MAX_ACTIONS, cancelled
-from fakeaws.services.dynamodb.types import copy_item, item_size, sort_key, validate_item
+from fakeaws.services.dynamodb.transactions import MAX_ACTIONS, commit
+from fakeaws.services.dynamodb.types import copy_item, item_size, validate_item
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -279,41 +280,37 @@ class PartiQL:
         return plan.write_plan(plan.bind(self, statement, entry.get("Parameters")))
 
     def _apply_transaction(self, writes: list[plan.WritePlan], entries: list[dict]) -> None:
-        seen = set()
-        for write in writes:
-            identity = (write.table.name,) + tuple(
-                sort_key(write.key[n]) for n in write.table.key_attributes
-            )
-            if identity in seen:
-                raise validation_error(
-                    "Transaction request cannot include multiple operations on one item"
-                )
-            seen.add(identity)
-        # As TransactWriteItems: all conditions checked and all new items computed first.
-        reasons, changes, failed = [], [], False
-        for write, entry in zip(writes, entries):
-            old = write.table.get(write.key)
-            failure = write.failure(old)
-            reason: dict[str, Any] = {"Code": "None"}
-            if failure is not None:
-                reason = {"Code": failure[0], "Message": failure[1]}
-                if (
-                    entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
-                    and old is not None
-                ):
-                    reason["Item"] = copy_item(old)
-            elif write.kind != "EXISTS":
-                try:
-                    changes.append((write, old, write.new_item(old)[0]))
-                except AWSError as err:
-                    reason = {"Code": "ValidationError", "Message": err.message}
-            failed = failed or reason["Code"] != "None"
-            reasons.append(reason)
-        if failed:
-            raise cancelled(reasons)
-        for write, old, new in changes:
-            if new is not None or old is not None:
-                write.table.write(write.key, new)
+        commit([_Step(write, entry) for write, entry in zip(writes, entries)])
+
+
+@dataclass
+class _Step:
+    """A PartiQL write statement as a step of ``transactions.commit``."""
+
+    plan: plan.WritePlan
+    entry: dict
+
+    @property
+    def table(self) -> Table:
+        return self.plan.table
+
+    @property
+    def key(self) -> dict:
+        return self.plan.key
+
+    @property
+    def writes(self) -> bool:
+        return self.plan.kind != "EXISTS"
+
+    @property
+    def return_on_failure(self) -> bool:
+        return self.entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+
+    def failure(self, old: dict | None) -> tuple[str, str] | None:
+        return self.plan.failure(old)
+
+    def new_item(self, old: dict | None) -> dict | None:
+        return self.plan.new_item(old)[0]
 
 
 def _in_transaction(n: int, prepare):
