@@ -29,7 +29,7 @@ from fakeaws.calls import Call, CallLog
 from fakeaws.clock import Clock, Scheduler
 from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.identity import IdentityRegistry
-from fakeaws.services.base import Backend
+from fakeaws.services.base import Backend, OutsideLock
 from fakeaws.services.registry import backend_class, handler_name
 from fakeaws.settings import Settings
 from fakeaws.shapes import assert_output, check_error_fields
@@ -211,19 +211,33 @@ class Cloud:
                     self.authorizer(call)
                 parsed = getattr(backend, info.handler)(call)
             except AWSError as err:
-                if self.settings.strict:
-                    check_error_fields(operation, err)
-                call.outcome, call.error = err.code, err
-                return responses.error(operation, err, call.request_id, now)
-            if parsed is None:  # operations without output
-                parsed = {}
-            if self.settings.strict:
-                assert_output(operation, parsed)
-            call.outcome, call.response = "ok", parsed
-            status = (
-                parsed.get(info.status_member, info.status) if info.status_member else info.status
-            )
-            return responses.success(info.protocol, status, parsed, call.request_id, now)
+                return self._error(operation, call, err, now)
+            if type(parsed) is not OutsideLock:
+                return self._success(operation, info, call, parsed, now)
+        try:  # user code: run without the lock (see OutsideLock)
+            parsed = parsed.run()
+        except AWSError as err:
+            return self._error(operation, call, err, now)
+        return self._success(operation, info, call, parsed, now)
+
+    def _success(
+        self, operation: OperationModel, info: _OperationInfo, call: Call, parsed: Any, now: float
+    ) -> tuple[AWSResponse, dict]:
+        if parsed is None:  # operations without output
+            parsed = {}
+        if self.settings.strict:
+            assert_output(operation, parsed)
+        call.outcome, call.response = "ok", parsed
+        status = parsed.get(info.status_member, info.status) if info.status_member else info.status
+        return responses.success(info.protocol, status, parsed, call.request_id, now)
+
+    def _error(
+        self, operation: OperationModel, call: Call, err: AWSError, now: float
+    ) -> tuple[AWSResponse, dict]:
+        if self.settings.strict:
+            check_error_fields(operation, err)
+        call.outcome, call.error = err.code, err
+        return responses.error(operation, err, call.request_id, now)
 
     def refuse_unsigned(self, operation: OperationModel) -> tuple[AWSResponse, dict]:
         """AWS's answer to an unsigned request for an operation that needs signing."""

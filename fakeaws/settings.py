@@ -65,4 +65,4 @@ class Settings:
     def __getattr__(self, name: str) -> ServiceSettings:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.service(name)
+        return self.service(name.removesuffix("_"))  # settings.lambda_ for "lambda"

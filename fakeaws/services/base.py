@@ -51,6 +51,21 @@ def permission(
     return mark
 
 
+class OutsideLock:
+    """Returned by an operation whose work must run without the cloud's lock held.
+
+    Running user code (a Lambda handler) under the lock would stall every other
+    thread's calls for its duration, and deadlock a handler that waits on another
+    thread. The cloud releases the lock (if this call took it), calls ``run()``
+    and answers with what it returns or raises, as for any operation.
+    """
+
+    __slots__ = ("run",)
+
+    def __init__(self, run: Callable[[], dict | None]) -> None:
+        self.run = run
+
+
 class Backend:
     service: ClassVar[str]  # botocore service name, e.g. "dynamodb"
     iam_prefix: ClassVar[str]  # IAM action prefix and ARN service, e.g. "dynamodb"

@@ -22,6 +22,7 @@ BACKENDS: dict[str, str] = {
     "sts": "fakeaws.services.sts.backend:StsBackend",
     "dynamodb": "fakeaws.services.dynamodb.backend:DynamoDBBackend",
     "logs": "fakeaws.services.logs.backend:LogsBackend",
+    "lambda": "fakeaws.services.lambda_.backend:LambdaBackend",
 }
 
 # botocore service name -> the knobs of ``cloud.settings.<service>`` and their defaults
@@ -30,6 +31,21 @@ SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
         # Virtual seconds a table or index spends CREATING/UPDATING/DELETING (0: until the
         # next call). Data-plane calls on a CREATING table fail as on AWS.
         "table_delay": 0.0,
+    },
+    "lambda": {
+        # Concurrent executions of the account in a region (AWS's default quota).
+        "account_concurrency": 1000,
+        # Virtual seconds a function spends Pending after create, InProgress after an
+        # update, and provisioned concurrency spends IN_PROGRESS (0: until the next call).
+        "state_delay": 0.0,
+        "provisioning_delay": 0.0,
+        # Virtual seconds an idle execution environment lives before it is reclaimed.
+        "idle_timeout": 600.0,
+        # Let handlers import packages installed in the test process that their code
+        # and layers do not contain (AWS would fail with Runtime.ImportModuleError).
+        "allow_site_packages": False,
+        # Copy handler output to the test process's stdout too (pytest shows it on failure).
+        "echo_logs": True,
     },
 }
 
