@@ -171,6 +171,24 @@ class Cloud:
             region_name=region or self.region,
         )
 
+    def lambda_zip(
+        self,
+        path: str | None = None,
+        *,
+        source: str | None = None,
+        files: dict[str, str | bytes] | None = None,
+        filename: str = "lambda_function.py",
+    ) -> bytes:
+        """A deployment package for CreateFunction's ``Code={"ZipFile": ...}``.
+
+        From a folder (``path``), from handler ``source`` text (stored as
+        ``filename``), and/or from ``files`` ({relative path: content}). The zip is
+        deterministic: the same input always has the same CodeSha256.
+        """
+        from fakeaws.services.lambda_.runtime import build_zip
+
+        return build_zip(path, source=source, files=files, filename=filename)
+
     # -- answering a call --------------------------------------------------------------
     def handle(
         self,

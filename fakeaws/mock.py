@@ -78,6 +78,8 @@ class ServerlessMock:
     """One activation of a fake cloud. Use through ``mock_serverless``."""
 
     def __init__(self, *, fresh: bool = False, **options: Any) -> None:
+        # lambda_={...} for the "lambda" service's settings (a Python keyword otherwise)
+        options = {k.removesuffix("_") if k.endswith("_") else k: v for k, v in options.items()}
         _check_options(options)
         self.fresh = fresh
         self.options = options
@@ -178,7 +180,8 @@ def mock_serverless(target: Any = None, /, *, fresh: bool = False, **options: An
     ``account_id`` (123456789012), ``seed`` (0), ``clock`` ("real" or
     "frozen"), ``start`` (the clock's start time), ``strict`` (check every
     response against botocore's output shape), ``fresh`` (a new world even
-    inside an active one), and per-service settings as ``<service>={...}``.
+    inside an active one), and per-service settings as ``<service>={...}``
+    (``lambda_={...}`` for Lambda).
     """
     mock = ServerlessMock(fresh=fresh, **options)
     return mock if target is None else mock(target)

@@ -46,6 +46,9 @@ SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
         "allow_site_packages": False,
         # Copy handler output to the test process's stdout too (pytest shows it on failure).
         "echo_logs": True,
+        # The date runtime deprecation is judged on ("YYYY-MM-DD"; None: the virtual
+        # clock's date): pins which runtimes can be created or updated, whenever tests run.
+        "runtime_date": None,
     },
 }
 

@@ -1,0 +1,1 @@
+"""The fake Lambda service: functions, versions, aliases, layers, and an in-process Python runtime."""
