@@ -548,6 +548,123 @@ def _snapshot_dynamodb(items: int) -> None:
 _snapshot_dynamodb(1_000)
 
 
+# 5. Lambda: a warm synchronous invoke of a trivial handler, and a cold start.
+# moto cannot run a Lambda function without Docker, so it has no row here; the floors are
+# calling the handler function directly, and Stubber answering Invoke with a canned payload.
+
+_LAMBDA_SOURCE = "def handler(event, context):\n    return {'ok': True, 'n': event['n']}\n"
+_LAMBDA_ROLE = "arn:aws:iam::123456789012:role/bench"
+
+
+def _create_bench_function(cloud: Any, client: Any) -> None:
+    client.create_function(
+        FunctionName="bench",
+        Runtime="python3.12",
+        Role=_LAMBDA_ROLE,
+        Handler="lambda_function.handler",
+        Code={"ZipFile": cloud.lambda_zip(source=_LAMBDA_SOURCE)},
+    )
+    cloud.settle()
+
+
+@contextlib.contextmanager
+def _lambda_direct() -> Iterator[Bench]:
+    namespace: dict[str, Any] = {}
+    exec(_LAMBDA_SOURCE, namespace)
+    handler = namespace["handler"]
+    event = {"n": 1}
+    yield Bench(lambda: handler(event, None))
+
+
+@contextlib.contextmanager
+def _lambda_fakeaws_warm() -> Iterator[Bench]:
+    with fakeaws_world(clock="frozen", lambda_={"echo_logs": False}) as cloud:
+        client = _client("lambda")
+        _create_bench_function(cloud, client)
+
+        def op() -> Any:
+            return client.invoke(FunctionName="bench", Payload=b'{"n": 1}')["Payload"].read()
+
+        op()
+
+        def prepare(n: int) -> None:
+            cloud.calls.clear()
+
+        yield Bench(op, prepare)
+
+
+@contextlib.contextmanager
+def _lambda_fakeaws_cold() -> Iterator[Bench]:
+    """Every invoke finds its environment reclaimed: module import + init each time."""
+    with fakeaws_world(clock="frozen", lambda_={"echo_logs": False, "idle_timeout": 1}) as cloud:
+        client = _client("lambda")
+        _create_bench_function(cloud, client)
+
+        def op() -> Any:
+            cloud.clock.advance(2)
+            return client.invoke(FunctionName="bench", Payload=b'{"n": 1}')["Payload"].read()
+
+        op()
+
+        def prepare(n: int) -> None:
+            cloud.calls.clear()
+
+        yield Bench(op, prepare)
+
+
+@contextlib.contextmanager
+def _lambda_stubber() -> Iterator[Bench]:
+    import io
+
+    from botocore.response import StreamingBody
+    from botocore.stub import Stubber
+
+    client = _client("lambda")
+    stubber = Stubber(client)
+    body = b'{"ok": true, "n": 1}'
+
+    def op() -> Any:
+        return client.invoke(FunctionName="bench", Payload=b'{"n": 1}')["Payload"].read()
+
+    def prepare(n: int) -> None:
+        for _ in range(n):
+            response = {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(body), len(body))}
+            stubber.add_response("invoke", response)
+
+    with stubber:
+        prepare(1)
+        op()
+        yield Bench(op, prepare)
+
+
+register(
+    Workload(
+        "lambda.invoke.warm",
+        "warm RequestResponse invoke of a trivial Python handler (moto needs Docker: no row)",
+        [
+            Contender("direct", _lambda_direct, floor=True),
+            Contender("stubber", _lambda_stubber, floor=True),
+            Contender("fakeaws", _lambda_fakeaws_warm),
+        ],
+        [
+            Ratio("fakeaws", "stubber", target=2.0, at_most=True, label="invoke: fakeaws / Stubber"),
+            Ratio("fakeaws", "direct"),
+        ],
+    )
+)
+register(
+    Workload(
+        "lambda.invoke.cold",
+        "cold-start invoke: a new execution environment imports the handler module each time",
+        [
+            Contender("fakeaws[warm]", _lambda_fakeaws_warm),
+            Contender("fakeaws[cold]", _lambda_fakeaws_cold),
+        ],
+        [Ratio("fakeaws[cold]", "fakeaws[warm]")],
+    )
+)
+
+
 # -- measuring ----------------------------------------------------------------------------------
 
 

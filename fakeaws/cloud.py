@@ -29,6 +29,7 @@ from fakeaws.calls import Call, CallLog
 from fakeaws.clock import Clock, Scheduler
 from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.identity import IdentityRegistry
+from fakeaws.outbox import Outbox
 from fakeaws.services.base import Backend, OutsideLock
 from fakeaws.services.registry import backend_class, handler_name
 from fakeaws.settings import Settings
@@ -122,6 +123,7 @@ class Cloud:
         self.partition = partition_of(region)
         self.identities = IdentityRegistry(account_id, self.partition)
         self.calls = CallLog()
+        self.outbox = Outbox()  # HTTP/email/SMS deliveries that would leave AWS
         self.accounts: dict[str, Account] = {}
         # Set by the IAM service: raises AWSError to deny a call. None = allow everything.
         self.authorizer: Callable[[Call], None] | None = None
@@ -354,6 +356,7 @@ class Cloud:
             "lock": self.lock,
             "settings": self.settings,
             "calls": self.calls,
+            "outbox": self.outbox,
             "random": self.random,
             "jitter": self.jitter,
             "ids": self._ids,

@@ -23,6 +23,9 @@ BACKENDS: dict[str, str] = {
     "dynamodb": "fakeaws.services.dynamodb.backend:DynamoDBBackend",
     "logs": "fakeaws.services.logs.backend:LogsBackend",
     "lambda": "fakeaws.services.lambda_.backend:LambdaBackend",
+    "sqs": "fakeaws.services.sqs.backend:SqsBackend",
+    "sns": "fakeaws.services.sns.backend:SnsBackend",
+    "events": "fakeaws.services.events.backend:EventsBackend",
 }
 
 # botocore service name -> the knobs of ``cloud.settings.<service>`` and their defaults
@@ -50,6 +53,9 @@ SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
         # clock's date): pins which runtimes can be created or updated, whenever tests run.
         "runtime_date": None,
     },
+    "sqs": {},  # knobs of the SQS service (owned by the SQS engineer)
+    "sns": {},  # knobs of the SNS service (owned by the SNS engineer)
+    "events": {},  # knobs of the EventBridge service (owned by the EventBridge engineer)
 }
 
 

@@ -131,7 +131,9 @@ def handler(event, context):
     count += 1
     if event.get("depth", 0) == 0:
         try:
-            inner = client.invoke(FunctionName=context.function_name, Payload=json.dumps({"depth": 1}))
+            inner = client.invoke(
+                FunctionName=context.function_name, Payload=json.dumps({"depth": 1})
+            )
             inner = json.loads(inner["Payload"].read())
         except client.exceptions.TooManyRequestsException as err:
             inner = {"throttled": err.response["Reason"]}

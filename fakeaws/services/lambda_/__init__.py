@@ -1,1 +1,1 @@
-"""The fake Lambda service: functions, versions, aliases, layers, and an in-process Python runtime."""
+"""The fake Lambda service: functions, versions, aliases, layers, an in-process runtime."""

@@ -95,7 +95,7 @@ class LambdaBackend(
         )
 
     def version_of(self, fn: Function, qualifier: str | None) -> Version:
-        """The version a qualifier names: ``$LATEST``/None, a number, or an alias's primary version."""
+        """The version a qualifier names: ``$LATEST``/None, a number, or an alias's main version."""
         if qualifier is None or qualifier == "$LATEST":
             return fn.latest
         version = fn.versions.get(qualifier)

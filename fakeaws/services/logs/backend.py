@@ -86,9 +86,14 @@ class LogStream:
     last_ingestion: int | None = None
 
     def add(self, event: Event) -> None:
-        index = bisect.bisect(self.keys, event.key)
-        self.keys.insert(index, event.key)
-        self.events.insert(index, event)
+        key = event.key
+        if not self.keys or key >= self.keys[-1]:  # the usual case: in time order
+            self.keys.append(key)
+            self.events.append(event)
+        else:
+            index = bisect.bisect(self.keys, key)
+            self.keys.insert(index, key)
+            self.events.insert(index, event)
         if self.first_event is None or event.timestamp < self.first_event:
             self.first_event = event.timestamp
         if self.last_event is None or event.timestamp > self.last_event:

@@ -574,14 +574,17 @@ class ExecutionEnvironment:
         elif isinstance(exc, Fault):
             error = make_error(exc.message, exc.error_type, exc.trace, request_id)
         elif isinstance(exc, SystemExit):
+            # Not the runtime's to catch: the process exits, and Lambda reports it.
+            self._exit_output(exc)
             message = logformat.exit_message(request_id, _exit_status(exc))
             error = make_error(message, EXIT_ERROR, None, request_id)
+            status = "error"
         elif isinstance(exc, Exception):
             error = _fault_result(exc, request_id)
         elif exc is not None:
             self._abandon()
             raise exc
-        if error is not None:
+        if error is not None and status == "success":
             status = "error"
             sandbox.root_logger.warning(LAMBDA_WARNING)
             log.emit(logformat.error_event(error, self._clock.time(), self._json, self._ascii))
@@ -728,10 +731,13 @@ class ExecutionEnvironment:
         message = logformat.timeout_message(request_id, self.spec.timeout)
         return to_json_compact({"errorMessage": message, "errorType": TIMED_OUT})
 
+    def _exit_output(self, exc: SystemExit) -> None:
+        if exc.code is not None and not isinstance(exc.code, int):
+            self.log.emit_output(f"{exc.code}\n")  # what Python prints (to stderr) as it exits
+
     def _exit(self, exc: SystemExit, request_id: str) -> bytes:
         status = _exit_status(exc)
-        if exc.code is not None and not isinstance(exc.code, int):
-            self.log.emit_output(f"{exc.code}\n")  # what Python prints before exiting
+        self._exit_output(exc)
         message = logformat.exit_message(request_id, status)
         self.log.emit(f"{message}\n{EXIT_ERROR}\n")
         return to_json_compact({"errorMessage": message, "errorType": EXIT_ERROR})

@@ -40,10 +40,13 @@ if TYPE_CHECKING:
     from fakeaws.services.lambda_.runtime.environment import Sandbox
 
 
-def _facade(real: types.ModuleType, name: str | None = None) -> types.ModuleType:
-    module = types.ModuleType(name or real.__name__, real.__doc__)
+def _facade(importer: Importer, real: types.ModuleType) -> types.ModuleType:
+    module = types.ModuleType(real.__name__, real.__doc__)
+    prefix = real.__name__ + "."
 
     def __getattr__(attr: str) -> Any:  # noqa: N807 - PEP 562
+        if importer.special(prefix + attr):  # logging.config: the private copy, not the real one
+            return importer.import_module(prefix + attr)
         return getattr(real, attr)
 
     def __dir__() -> list[str]:  # noqa: N807
@@ -90,7 +93,7 @@ def _str(value: Any) -> str:
 
 def make_os(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
     def build(importer: Importer) -> types.ModuleType:
-        module = _facade(os)
+        module = _facade(importer, os)
         environ = sandbox.environ
         task_root = sandbox.task_root
 
@@ -122,7 +125,7 @@ def make_os(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
 
 def make_sys(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
     def build(importer: Importer) -> types.ModuleType:
-        module = _facade(sys)
+        module = _facade(importer, sys)
         module.path = importer.path
         module.modules = ModulesView(importer)
         module.stdout = module.__stdout__ = sandbox.stdout
@@ -136,7 +139,7 @@ def make_sys(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
 
 def make_time(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
     def build(importer: Importer) -> types.ModuleType:
-        module = _facade(_time)
+        module = _facade(importer, _time)
         module.sleep = sandbox.sleep
         return module
 
@@ -147,7 +150,7 @@ def make_importlib(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
     import importlib
 
     def build(importer: Importer) -> types.ModuleType:
-        module = _facade(importlib)
+        module = _facade(importer, importlib)
         module.import_module = importer.import_module
         module.reload = importer.reload
         module.__import__ = importer.import_
@@ -239,9 +242,9 @@ def make_boto3(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
                     self._loader.search_paths.append(boto3_data)
 
         Session.__module__ = "boto3.session"
-        session_module = _facade(boto3.session)
+        session_module = _facade(importer, boto3.session)
         session_module.Session = Session
-        module = _facade(boto3)
+        module = _facade(importer, boto3)
         module.session = session_module
         module.Session = Session
         module.DEFAULT_SESSION = None
@@ -277,7 +280,7 @@ def make_logging(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
     def build(importer: Importer) -> types.ModuleType:
         import logging
 
-        module = _facade(logging)
+        module = _facade(importer, logging)
         root = sandbox.root_logger
         manager = root.manager
         lock = threading.RLock()

@@ -180,6 +180,10 @@ class Importer:
                 spec.loader.exec_module(module)
         return self.modules[name]
 
+    def special(self, name: str) -> bool:
+        """A module the environment does not take from the process (a facade, a private copy)."""
+        return name in self._facades or name in PRIVATE_STDLIB
+
     def owns(self, module: Any) -> bool:
         """Whether ``module`` is one of the environment's own (code, layers, private copies)."""
         return getattr(module, "__dict__", {}).get("__builtins__") is self.builtins
@@ -225,7 +229,13 @@ class Importer:
 
     def _top_level(self, name: str) -> Any:
         if name in _ALWAYS_SHARED:
-            return self._shared(name)
+            try:
+                return self._shared(name)
+            except ModuleNotFoundError as exc:
+                # A runtime package the test process lacks (six, simplejson...): the
+                # function's own copy, if it ships one.
+                if exc.name != name or name not in RUNTIME:
+                    raise
         spec = PathFinder.find_spec(name, list(self.path))
         if spec is not None:
             return self._run(spec)
