@@ -13,11 +13,12 @@ configuration at most.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError
 from fakeaws.services.base import Backend
 from fakeaws.services.lambda_.concurrency import Concurrency
+from fakeaws.services.lambda_.event_sources import EventSourceMappings
 from fakeaws.services.lambda_.functions import Functions
 from fakeaws.services.lambda_.invoke import Invocations
 from fakeaws.services.lambda_.invoke_config import InvokeConfigs
@@ -42,6 +43,7 @@ class LambdaBackend(
     InvokeConfigs,
     FunctionUrls,
     Invocations,
+    EventSourceMappings,
     Backend,
 ):
     service = "lambda"
@@ -51,6 +53,10 @@ class LambdaBackend(
         super().__init__(cloud, account_id, region)
         self.functions: dict[str, Function] = {}
         self.layers: dict[str, Layer] = {}
+        self.mappings: dict[str, dict] = {}  # event source mappings by UUID (the API's dicts)
+        self._poll_tasks: dict[str, Any] = {}  # UUID -> the mapping's next poll (a Task)
+        self._sqs_buffers: dict[str, list[dict]] = {}  # UUID -> messages held for a batch
+        self._sqs_windows: dict[str, float] = {}  # UUID -> when its batching window opened
         self._init_invocations()
 
     # -- shared helpers -----------------------------------------------------------------

@@ -58,6 +58,7 @@ class Run:
     slot: Slot
     client_context: dict | None = None
     trace_id: str | None = None
+    batch: list | None = None  # what an event source mapping put in the event
 
 
 class Invocations(AsyncQueue):
