@@ -53,9 +53,32 @@ SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
         # clock's date): pins which runtimes can be created or updated, whenever tests run.
         "runtime_date": None,
     },
-    "sqs": {},  # knobs of the SQS service (owned by the SQS engineer)
-    "sns": {},  # knobs of the SNS service (owned by the SNS engineer)
-    "events": {},  # knobs of the EventBridge service (owned by the EventBridge engineer)
+    "sqs": {
+        # Virtual seconds before the name of a deleted queue can be used again (AWS: 60;
+        # 0 lets tests recreate a queue at once).
+        "deleted_name_cooldown": 60.0,
+        # Virtual seconds between two PurgeQueue calls on one queue (AWS: 60).
+        "purge_cooldown": 60.0,
+        # Messages per virtual second a move task moves without MaxNumberOfMessagesPerSecond.
+        "move_task_rate": 500,
+    },
+    "sns": {
+        # Confirm HTTP/S and email subscriptions at once, without a confirmation message.
+        # Off by default: as on AWS, they stay PendingConfirmation until confirmed.
+        "auto_confirm": False,
+    },
+    "events": {
+        # Back-off between delivery retries: base * 2**(attempt-1) seconds, capped, with
+        # "equal jitter" (half to all of it, drawn from cloud.random) unless turned off.
+        "retry_base_delay": 1.0,
+        "retry_max_delay": 600.0,
+        "retry_jitter": True,
+        # Virtual seconds before a replay starts RUNNING, and between two replayed events.
+        "replay_start_delay": 0.0,
+        "replay_event_interval": 0.0,
+        # Rules per event bus (AWS's default quota).
+        "max_rules_per_bus": 300,
+    },
 }
 
 

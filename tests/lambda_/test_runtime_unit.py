@@ -112,6 +112,7 @@ def test_the_test_process_never_sees_the_functions_modules(fn):
     assert "util" not in sys.modules and "pkg" not in sys.modules and "app" not in sys.modules
     assert sys.modules.get("dataclasses") is before.get("dataclasses")
     assert sys.path == path
+    assert not [entry for entry in sys.path_importer_cache if "fakeaws-lambda-" in entry]
     assert not {"util", "pkg", "pkg.mod", "app"} & set(sys.modules)
     assert set(f.env.modules) >= {"app", "util", "pkg", "pkg.mod"}
 

@@ -241,18 +241,20 @@ class Invocations(AsyncQueue):
             )
         except BaseException:
             with self.cloud.lock:
-                self._finish(run, reset=True)
+                self._finish(run, broken=True)
             raise
         with self.cloud.lock:
-            self._finish(run, reset=result.reset)
+            self._finish(run, broken=False)
         return result
 
-    def _finish(self, run: Run, reset: bool) -> None:
+    def _finish(self, run: Run, broken: bool) -> None:
         name = run.fn.name
         self._in_flight[name] = max(0, self._in_flight.get(name, 0) - 1)
         current = self.functions.get(name)
         version = current.version(run.version.number) if current is not None else None
-        if reset or version is None or version.generation != run.slot.generation:
+        # A reset environment (timeout, exit, failed init) re-initialises itself on its next
+        # invocation in the same sandbox and log stream, as Lambda does: keep it.
+        if broken or version is None or version.generation != run.slot.generation:
             run.slot.env.close()
             return
         pool = self._pools.setdefault((name, run.version.number), EnvironmentPool())

@@ -148,6 +148,9 @@ LIMITATIONS
   REPORT fields and segments are not written.
 * The watchdog can only interrupt Python bytecode: a handler blocked inside a
   C call stops when that call returns.
+* Imports are serialized within an environment (one lock, held while a
+  module's code runs): module code that waits for a thread which imports
+  something deadlocks.
 * Error stack traces hold the real paths of the extracted code (not
   ``/var/task/...``), and an init error's trace shows the function's frames
   only (AWS also shows importlib's frames).

@@ -75,7 +75,7 @@ LAMBDA_WARNING = (
 # a Python runtime with a small function uses about this much.
 BASE_MEMORY_MB = 40
 
-_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _slept = threading.local()  # virtual seconds each thread has slept through time.sleep
 
 
@@ -110,7 +110,7 @@ def _fault_result(exc: BaseException, request_id: str | None) -> dict[str, Any]:
     frames = [
         (f.filename, f.lineno, f.name, f.line)
         for f in traceback.extract_tb(exc.__traceback__)
-        if not f.filename.startswith(_RUNTIME_DIR)
+        if not os.path.abspath(f.filename).startswith(_RUNTIME_DIR)
     ]
     while frames and frames[0][0].startswith("<frozen importlib"):
         frames.pop(0)
@@ -298,6 +298,9 @@ class Sandbox:
 
     def sleep(self, seconds: float) -> None:
         """``time.sleep``: virtual time passes; a sleep past the deadline ends the invocation."""
+        if isinstance(seconds, (str, bytes)):
+            kind = type(seconds).__name__
+            raise TypeError(f"'{kind}' object cannot be interpreted as an integer")
         seconds = float(seconds)
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
@@ -669,9 +672,9 @@ class ExecutionEnvironment:
             if self._json:
                 log.emit(line, ms)
             else:
-                log.emit_all(((ms, f"END RequestId: {request_id}\n"), (ms, line)))
+                log.emit_all(((ms, logformat.end(request_id)), (ms, line)))
         elif not self._json:
-            log.emit(f"END RequestId: {request_id}\n", ms)
+            log.emit(logformat.end(request_id), ms)
         events = log.flush()
         reset = status != "success" or self._state != "ready"
         if reset and self._state == "ready":
@@ -696,9 +699,9 @@ class ExecutionEnvironment:
     def _call(self, run: _Run, fn: Any, *args: Any) -> tuple[Any, BaseException | None]:
         """``fn(*args)`` under the run's real-time watchdog: ``(result, exception raised)``."""
         armed = not _debugger_active()
-        if armed:
-            watchdog.arm(run)
         try:
+            if armed:  # inside the try: a tiny budget may fire as soon as it is armed
+                watchdog.arm(run)
             value = fn(*args)
             run.done = True
             raised = None

@@ -34,6 +34,7 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from fakeaws.services.lambda_.runtime import isolation
 from fakeaws.services.lambda_.runtime.isolation import Importer, ModulesView
 
 if TYPE_CHECKING:
@@ -43,9 +44,11 @@ if TYPE_CHECKING:
 def _facade(importer: Importer, real: types.ModuleType) -> types.ModuleType:
     module = types.ModuleType(real.__name__, real.__doc__)
     prefix = real.__name__ + "."
+    # Submodules the environment has its own of (logging.config): never the real ones.
+    own = {name[len(prefix) :] for name in importer.special_names() if name.startswith(prefix)}
 
     def __getattr__(attr: str) -> Any:  # noqa: N807 - PEP 562
-        if importer.special(prefix + attr):  # logging.config: the private copy, not the real one
+        if attr in own:
             return importer.import_module(prefix + attr)
         return getattr(real, attr)
 
@@ -151,9 +154,15 @@ def make_importlib(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
 
     def build(importer: Importer) -> types.ModuleType:
         module = _facade(importer, importlib)
+
+        def invalidate_caches() -> None:
+            importlib.invalidate_caches()
+            isolation.invalidate_caches()
+
         module.import_module = importer.import_module
         module.reload = importer.reload
         module.__import__ = importer.import_
+        module.invalidate_caches = invalidate_caches
         return module
 
     return build

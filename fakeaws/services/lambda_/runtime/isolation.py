@@ -1,9 +1,10 @@
 """A private module namespace per execution environment, inside the test process.
 
 Each environment has its own module table. Its modules are found with the
-import system's own finder (``PathFinder.find_spec`` on the environment's
-``sys.path``), made by ``module_from_spec`` and run by their loader, but
-never enter ``sys.modules``: every one of them gets ``__builtins__`` = the
+import system's own machinery (``FileFinder``s on the environment's
+``sys.path``, combined as ``PathFinder`` does), made by ``module_from_spec``
+and run by their loader, but never enter ``sys.modules`` (nor their finders in
+``sys.path_importer_cache``): every one of them gets ``__builtins__`` = the
 environment's copy of the builtins, whose ``__import__`` is
 :meth:`Importer.import_`. So each ``import`` statement their code runs, at
 init or later, in any thread, resolves in its own environment.
@@ -44,8 +45,18 @@ import os
 import sys
 import threading
 import types
+import zipimport
 from collections.abc import Callable, Iterator, MutableMapping
-from importlib.machinery import PathFinder, SourceFileLoader
+from importlib.machinery import (
+    BYTECODE_SUFFIXES,
+    EXTENSION_SUFFIXES,
+    SOURCE_SUFFIXES,
+    ExtensionFileLoader,
+    FileFinder,
+    ModuleSpec,
+    SourceFileLoader,
+    SourcelessFileLoader,
+)
 from typing import Any
 
 # Packages of the Lambda Python runtime (what /var/runtime holds, next to the runtime).
@@ -85,6 +96,60 @@ _stdlib_specs_lock = threading.Lock()
 # Compiled modules, shared by all environments (code objects are immutable): a cold start
 # compiles nothing it compiled before, even with PYTHONDONTWRITEBYTECODE.
 _codes: dict[tuple[str, int, int], Any] = {}
+
+
+# Finders of the environments' path entries, kept here rather than in the process's
+# sys.path_importer_cache (nothing of an environment is registered with the process).
+_LOADERS = (
+    (ExtensionFileLoader, EXTENSION_SUFFIXES),
+    (SourceFileLoader, SOURCE_SUFFIXES),
+    (SourcelessFileLoader, BYTECODE_SUFFIXES),
+)
+_finders: dict[str, Any] = {}
+
+
+def _finder(entry: str) -> Any:
+    finder = _finders.get(entry)
+    if finder is None and entry not in _finders:
+        if os.path.isdir(entry or "."):
+            finder = FileFinder(entry or ".", *_LOADERS)
+        else:
+            try:
+                finder = zipimport.zipimporter(entry)
+            except (zipimport.ZipImportError, OSError):
+                finder = None
+        _finders[entry] = finder
+    return finder
+
+
+def find_spec(name: str, path: list[str]) -> ModuleSpec | None:
+    """``PathFinder.find_spec(name, path)``, with finders of our own: regular packages and
+    modules first found win; namespace portions add up."""
+    portions: list[str] = []
+    for entry in path:
+        if not isinstance(entry, str):
+            continue
+        finder = _finder(entry)
+        if finder is None:
+            continue
+        spec = finder.find_spec(name)
+        if spec is None:
+            continue
+        if spec.loader is not None:
+            return spec
+        portions.extend(spec.submodule_search_locations or ())
+    if portions:
+        spec = ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = portions
+        return spec
+    return None
+
+
+def invalidate_caches() -> None:
+    """``importlib.invalidate_caches`` for the environments' finders too."""
+    for finder in list(_finders.values()):
+        if finder is not None:
+            finder.invalidate_caches()
 
 
 def _code_of(spec: Any) -> Any:
@@ -171,7 +236,7 @@ class Importer:
         with self._lock:
             parent_name = name.rpartition(".")[0]
             path = getattr(self.modules.get(parent_name), "__path__", None) if parent_name else None
-            found = PathFinder.find_spec(name, list(path) if path else list(self.path))
+            found = find_spec(name, list(path) if path else list(self.path))
             if found is not None:
                 spec = found
             module.__spec__ = spec
@@ -180,9 +245,9 @@ class Importer:
                 spec.loader.exec_module(module)
         return self.modules[name]
 
-    def special(self, name: str) -> bool:
-        """A module the environment does not take from the process (a facade, a private copy)."""
-        return name in self._facades or name in PRIVATE_STDLIB
+    def special_names(self) -> set[str]:
+        """Modules the environment does not take from the process (facades, private copies)."""
+        return set(self._facades) | PRIVATE_STDLIB
 
     def owns(self, module: Any) -> bool:
         """Whether ``module`` is one of the environment's own (code, layers, private copies)."""
@@ -236,7 +301,7 @@ class Importer:
                 # function's own copy, if it ships one.
                 if exc.name != name or name not in RUNTIME:
                     raise
-        spec = PathFinder.find_spec(name, list(self.path))
+        spec = find_spec(name, list(self.path))
         if spec is not None:
             return self._run(spec)
         if name in STDLIB or self.allow_site_packages:
@@ -249,7 +314,7 @@ class Importer:
             raise ModuleNotFoundError(
                 f"No module named {name!r}; {parent.__name__!r} is not a package", name=name
             )
-        spec = PathFinder.find_spec(name, list(path))
+        spec = find_spec(name, list(path))
         if spec is None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return self._run(spec)

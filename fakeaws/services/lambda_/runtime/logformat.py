@@ -29,7 +29,6 @@ import json
 import logging
 import time
 import traceback
-from datetime import datetime, timezone
 from typing import Any
 
 from fakeaws.arns import partition_of
@@ -301,7 +300,3 @@ def record_level(text: str) -> int | None:
         return None
     level = level.upper()
     return LEVELS.get(PYTHON_LEVEL.get(level, level))
-
-
-def utc_datetime(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc)
