@@ -631,3 +631,33 @@ def test_lambda_kinesis_data_is_decoded():
 def test_unknown_dialect_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown event-pattern dialect"):
         compile_pattern({"a": ["b"]}, "pipes")
+
+
+def test_compiled_patterns_survive_snapshots():
+    import copy
+    import pickle
+
+    pattern = compile_pattern(
+        {
+            "a": ["10.0.0.1", {"cidr": "10.0.0.0/8"}, {"numeric": [">", 1]}],
+            "b": {
+                "c": [{"prefix": {"equals-ignore-case": "Q"}}, {"anything-but": {"wildcard": "*q"}}]
+            },
+        },
+        "eventbridge",
+    )
+    evt = {"a": "10.1.2.3", "b": {"c": "qq"}}
+    for copied in (pickle.loads(pickle.dumps(pattern)), copy.deepcopy(pattern)):
+        assert copied.matches(evt)
+        assert not copied.matches({"a": "11.0.0.1", "b": {"c": "qq"}})
+
+
+def test_sns_attribute_names_with_dots():
+    policy = compile_pattern({"customer.interests": ["rugby"]}, "sns")
+    evt = sns_attributes_event(
+        {"customer.interests": {"DataType": "String", "StringValue": "rugby"}}
+    )
+    assert policy.matches(evt)
+    assert not policy.matches(
+        sns_attributes_event({"customer": {"DataType": "String", "StringValue": "x"}})
+    )

@@ -9,6 +9,8 @@ import boto3
 import pytest
 from event_helpers import ACCOUNT, REGION, drain, make_queue, put
 
+from fakeaws.errors import UnsupportedOperation
+
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/events"
 RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/r"
 
@@ -272,3 +274,37 @@ def test_a_pending_retry_survives_a_snapshot(cloud, events, sqs, no_jitter):
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "true"})
     cloud.clock.advance(10)
     assert len(drain(sqs, url)) == 1
+
+
+def test_a_state_machine_target_fails_loudly_without_step_functions(cloud, events):
+    events.put_rule(Name="r", EventPattern='{"source": ["my.app"]}')
+    events.put_targets(
+        Rule="r",
+        Targets=[{"Id": "sfn", "Arn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:flow"}],
+    )
+    put(events)
+    with pytest.raises(UnsupportedOperation):
+        cloud.settle()
+
+
+def test_lambda_failure_destination_to_an_event_bus(cloud, events, sqs):
+    lam, arn = make_function(
+        cloud, source="def handler(event, context):\n    raise ValueError('no')\n"
+    )
+    bus_arn = events.create_event_bus(Name="results")["EventBusArn"]
+    url, queue_arn = make_queue(sqs)
+    events.put_rule(Name="failed", EventBusName="results", EventPattern='{"source": ["lambda"]}')
+    events.put_targets(
+        Rule="failed", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}]
+    )
+    lam.put_function_event_invoke_config(
+        FunctionName="handler",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": bus_arn}},
+    )
+    lam.invoke(FunctionName="handler", InvocationType="Event", Payload=b"{}")
+    cloud.settle()
+    [body] = drain(sqs, url)
+    event = json.loads(body)
+    assert event["detail-type"] == "Lambda Function Invocation Result - Failure"
+    assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"

@@ -44,7 +44,11 @@ def test_send_requirements(sqs, error):
     )
     with pytest.raises(ClientError) as exc:
         sqs.send_message(
-            QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="d", DelaySeconds=2
+            QueueUrl=url,
+            MessageBody="x",
+            MessageGroupId="g",
+            MessageDeduplicationId="d",
+            DelaySeconds=2,
         )
     assert error(exc)[:2] == (
         "InvalidParameterValue",
@@ -52,7 +56,11 @@ def test_send_requirements(sqs, error):
         "that is not valid for this queue type.",
     )
     sqs.send_message(
-        QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="d", DelaySeconds=0
+        QueueUrl=url,
+        MessageBody="x",
+        MessageGroupId="g",
+        MessageDeduplicationId="d",
+        DelaySeconds=0,
     )
     for parameter, kwargs in [
         ("MessageGroupId", {"MessageGroupId": "bad group", "MessageDeduplicationId": "d"}),
@@ -110,7 +118,9 @@ def test_deduplication_window(cloud, sqs, error):
     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     # Still remembered after delete, for 5 minutes from the first send.
     cloud.clock.advance(299)
-    sqs.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g", MessageDeduplicationId="dup")
+    sqs.send_message(
+        QueueUrl=url, MessageBody="one", MessageGroupId="g", MessageDeduplicationId="dup"
+    )
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
     cloud.clock.advance(1)
     third = sqs.send_message(
@@ -138,9 +148,15 @@ def test_deduplication_scope_message_group(sqs):
             "FifoThroughputLimit": "perMessageGroupId",
         },
     )["QueueUrl"]
-    a = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="A", MessageDeduplicationId="d")
-    b = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="B", MessageDeduplicationId="d")
-    c = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="A", MessageDeduplicationId="d")
+    a = sqs.send_message(
+        QueueUrl=url, MessageBody="x", MessageGroupId="A", MessageDeduplicationId="d"
+    )
+    b = sqs.send_message(
+        QueueUrl=url, MessageBody="x", MessageGroupId="B", MessageDeduplicationId="d"
+    )
+    c = sqs.send_message(
+        QueueUrl=url, MessageBody="x", MessageGroupId="A", MessageDeduplicationId="d"
+    )
     assert a["MessageId"] != b["MessageId"]
     assert c["MessageId"] == a["MessageId"]
     assert bodies(sqs, url) == ["x", "x"]  # one per group
@@ -174,11 +190,17 @@ def test_receive_request_attempt_id(cloud, sqs, url):
     for body in ["m1", "m2", "m3"]:
         send(sqs, url, body)
     first = sqs.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1", VisibilityTimeout=30
+        QueueUrl=url,
+        MaxNumberOfMessages=2,
+        ReceiveRequestAttemptId="attempt-1",
+        VisibilityTimeout=30,
     )["Messages"]
     cloud.clock.advance(20)
     retry = sqs.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1", VisibilityTimeout=30
+        QueueUrl=url,
+        MaxNumberOfMessages=2,
+        ReceiveRequestAttemptId="attempt-1",
+        VisibilityTimeout=30,
     )["Messages"]
     assert [m["ReceiptHandle"] for m in retry] == [m["ReceiptHandle"] for m in first]
     cloud.clock.advance(20)  # the retry reset the visibility timeout
@@ -214,7 +236,10 @@ def test_fifo_batches_are_refused_whole(sqs, url, error):
                 {"Id": "2", "MessageBody": "no group"},
             ],
         )
-    assert error(exc)[:2] == ("MissingParameter", "The request must contain the parameter MessageGroupId.")
+    assert error(exc)[:2] == (
+        "MissingParameter",
+        "The request must contain the parameter MessageGroupId.",
+    )
     with pytest.raises(ClientError) as exc:
         sqs.send_message_batch(
             QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "", "MessageGroupId": "g"}]

@@ -40,7 +40,10 @@ def receive(sqs, url, **kwargs):
 # -- MD5s, as AWS computes them (values recorded against AWS) ------------------------------------
 def test_send_message_md5s(sqs, url):
     sent = sqs.send_message(
-        QueueUrl=url, MessageBody="Test Message", MessageAttributes=HELLO, MessageSystemAttributes=TRACE
+        QueueUrl=url,
+        MessageBody="Test Message",
+        MessageAttributes=HELLO,
+        MessageSystemAttributes=TRACE,
     )
     assert sent["MD5OfMessageBody"] == "d1d4180b7e411c4be86b00fb2ee103eb"
     assert sent["MD5OfMessageAttributes"] == "7db7fb1ba7f41366a8ea5eb18220b26d"
@@ -58,7 +61,8 @@ def test_send_message_md5s(sqs, url):
     binary = {
         "attr1": {
             "DataType": "Binary",
-            "BinaryValue": b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01",
+            "BinaryValue": b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-"
+            b"2d2482211f6489da-01",
         }
     }
     sent = sqs.send_message(QueueUrl=url, MessageBody="test", MessageAttributes=binary)
@@ -69,11 +73,16 @@ def test_send_message_md5s(sqs, url):
 
 def test_receive_returns_body_attributes_and_md5s(cloud, sqs, url):
     sent = sqs.send_message(
-        QueueUrl=url, MessageBody="Test Message", MessageAttributes=HELLO, MessageSystemAttributes=TRACE
+        QueueUrl=url,
+        MessageBody="Test Message",
+        MessageAttributes=HELLO,
+        MessageSystemAttributes=TRACE,
     )
     sent_ms = str(cloud.clock.millis())
     cloud.clock.advance(2)
-    [message] = receive(sqs, url, MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
+    [message] = receive(
+        sqs, url, MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"]
+    )
     assert message["MessageId"] == sent["MessageId"]
     assert message["Body"] == "Test Message"
     assert message["MD5OfBody"] == sent["MD5OfMessageBody"]
@@ -260,7 +269,10 @@ def test_system_attribute_validation(sqs, url, error):
             MessageBody="x",
             MessageSystemAttributes={"Hello": {"DataType": "String", "StringValue": "World"}},
         )
-    assert error(exc)[:2] == ("InvalidParameterValue", "Message system attribute name 'Hello' is invalid.")
+    assert error(exc)[:2] == (
+        "InvalidParameterValue",
+        "Message system attribute name 'Hello' is invalid.",
+    )
 
 
 def test_receive_parameter_validation(sqs, url, error):
@@ -288,7 +300,12 @@ def test_receive_parameter_validation(sqs, url, error):
     ]:
         with pytest.raises(ClientError) as exc:
             sqs.receive_message(QueueUrl=url, **kwargs)
-        assert error(exc) == ("InvalidParameterValue", message, "InvalidParameterValueException", 400)
+        assert error(exc) == (
+            "InvalidParameterValue",
+            message,
+            "InvalidParameterValueException",
+            400,
+        )
 
 
 # -- visibility, delays, retention on the virtual clock --------------------------------------
@@ -309,10 +326,14 @@ def test_visibility_timeout_and_counts(cloud, sqs, error):
     assert second["Attributes"]["ApproximateReceiveCount"] == "2"
     cloud.clock.advance(99)
     assert counts(sqs, url) == (0, 1, 0)
-    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=30)
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=30
+    )
     cloud.clock.advance(29)
     assert receive(sqs, url) == []
-    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=0)
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=0
+    )
     [third] = receive(sqs, url, VisibilityTimeout=100)
     cloud.clock.advance(10)
     sqs.change_message_visibility(
@@ -339,7 +360,9 @@ def test_change_visibility_after_the_timeout_passed_succeeds(cloud, sqs, url):
     sqs.send_message(QueueUrl=url, MessageBody="m")
     [message] = receive(sqs, url, VisibilityTimeout=5)
     cloud.clock.advance(6)
-    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=60)
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=60
+    )
     assert counts(sqs, url) == (1, 0, 0)  # visible again: nothing left to change
 
 
@@ -400,7 +423,10 @@ def test_delete_message_and_receipt_handles(cloud, sqs, url, error):
     )
     with pytest.raises(ClientError) as exc:
         sqs.delete_message(QueueUrl=url, ReceiptHandle="")
-    assert error(exc)[:2] == ("MissingParameter", "The request must contain the parameter ReceiptHandle.")
+    assert error(exc)[:2] == (
+        "MissingParameter",
+        "The request must contain the parameter ReceiptHandle.",
+    )
     with pytest.raises(ClientError) as exc:
         sqs.change_message_visibility(
             QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=10
@@ -450,9 +476,14 @@ def test_send_message_batch(sqs, url):
         QueueUrl=url,
         Entries=[
             {"Id": "1", "MessageBody": "some message"},
-            {"Id": "2", "MessageBody": "some message 2", "MessageSystemAttributes": {
-                "AWSTraceHeader": {"DataType": "String", "StringValue": "some-value"}
-            }, "MessageAttributes": {"data1": {"DataType": "Number", "StringValue": "1"}}},
+            {
+                "Id": "2",
+                "MessageBody": "some message 2",
+                "MessageSystemAttributes": {
+                    "AWSTraceHeader": {"DataType": "String", "StringValue": "some-value"}
+                },
+                "MessageAttributes": {"data1": {"DataType": "Number", "StringValue": "1"}},
+            },
             {"Id": "3", "MessageBody": ""},
             {"Id": "4", "MessageBody": "x", "DelaySeconds": 1000},
         ],
@@ -486,19 +517,33 @@ def test_send_message_batch(sqs, url):
 
 def test_batch_request_errors(sqs, url, error):
     cases = [
-        ([], "AWS.SimpleQueueService.EmptyBatchRequest",
-         "There should be at least one SendMessageBatchRequestEntry in the request."),
-        ([{"Id": str(i), "MessageBody": "x"} for i in range(11)],
-         "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
-         "Maximum number of entries per request are 10. You have sent 11."),
-        ([{"Id": "é", "MessageBody": "x"}], "AWS.SimpleQueueService.InvalidBatchEntryId",
-         "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
-         "It can be at most 80 letters long."),
-        ([{"Id": "x" * 81, "MessageBody": "x"}], "AWS.SimpleQueueService.InvalidBatchEntryId",
-         "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
-         "It can be at most 80 letters long."),
-        ([{"Id": "some-id", "MessageBody": "x"}, {"Id": "some-id", "MessageBody": "y"}],
-         "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Id some-id repeated."),
+        (
+            [],
+            "AWS.SimpleQueueService.EmptyBatchRequest",
+            "There should be at least one SendMessageBatchRequestEntry in the request.",
+        ),
+        (
+            [{"Id": str(i), "MessageBody": "x"} for i in range(11)],
+            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            "Maximum number of entries per request are 10. You have sent 11.",
+        ),
+        (
+            [{"Id": "é", "MessageBody": "x"}],
+            "AWS.SimpleQueueService.InvalidBatchEntryId",
+            "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+            "It can be at most 80 letters long.",
+        ),
+        (
+            [{"Id": "x" * 81, "MessageBody": "x"}],
+            "AWS.SimpleQueueService.InvalidBatchEntryId",
+            "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+            "It can be at most 80 letters long.",
+        ),
+        (
+            [{"Id": "some-id", "MessageBody": "x"}, {"Id": "some-id", "MessageBody": "y"}],
+            "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+            "Id some-id repeated.",
+        ),
     ]
     for entries, code, message in cases:
         with pytest.raises(ClientError) as exc:
@@ -510,12 +555,21 @@ def test_batch_request_errors(sqs, url, error):
             Entries=[
                 {"Id": "1", "MessageBody": "a" * 524_288},
                 {"Id": "2", "MessageBody": "b" * 524_200},
-                {"Id": "3", "MessageBody": "message3", "MessageAttributes": {
-                    "Yolo": {"DataType": "Number.customtype", "StringValue": "12345678901234567890"}
-                }},
-                {"Id": "4", "MessageBody": "message4", "MessageAttributes": {
-                    "Yolo": {"DataType": "String", "StringValue": "c" * 50}
-                }},
+                {
+                    "Id": "3",
+                    "MessageBody": "message3",
+                    "MessageAttributes": {
+                        "Yolo": {
+                            "DataType": "Number.customtype",
+                            "StringValue": "12345678901234567890",
+                        }
+                    },
+                },
+                {
+                    "Id": "4",
+                    "MessageBody": "message4",
+                    "MessageAttributes": {"Yolo": {"DataType": "String", "StringValue": "c" * 50}},
+                },
             ],
         )
     assert error(exc) == (
@@ -551,16 +605,32 @@ def test_delete_and_change_visibility_batches(cloud, sqs, url):
     )
     assert changed["Successful"] == [{"Id": "id-1"}]
     assert changed["Failed"] == [
-        {"Id": "id-2", "SenderFault": True, "Code": "ReceiptHandleIsInvalid",
-         "Message": 'The input receipt handle "dummy" is not a valid receipt handle.'},
-        {"Id": "id-3", "SenderFault": True, "Code": "InvalidParameterValue",
-         "Message": "Value -20 for parameter VisibilityTimeout is invalid. Reason: "
-         "VisibilityTimeout must be an integer between 0 and 43200."},
-        {"Id": "id-4", "SenderFault": True, "Code": "MissingParameter",
-         "Message": "The request must contain the parameter ReceiptHandle."},
-        {"Id": "id-5", "SenderFault": True, "Code": "MissingParameter",
-         "Message": "The request must contain the parameter "
-         "ChangeMessageVisibilityBatchRequestEntry.5.VisibilityTimeout."},
+        {
+            "Id": "id-2",
+            "SenderFault": True,
+            "Code": "ReceiptHandleIsInvalid",
+            "Message": 'The input receipt handle "dummy" is not a valid receipt handle.',
+        },
+        {
+            "Id": "id-3",
+            "SenderFault": True,
+            "Code": "InvalidParameterValue",
+            "Message": "Value -20 for parameter VisibilityTimeout is invalid. Reason: "
+            "VisibilityTimeout must be an integer between 0 and 43200.",
+        },
+        {
+            "Id": "id-4",
+            "SenderFault": True,
+            "Code": "MissingParameter",
+            "Message": "The request must contain the parameter ReceiptHandle.",
+        },
+        {
+            "Id": "id-5",
+            "SenderFault": True,
+            "Code": "MissingParameter",
+            "Message": "The request must contain the parameter "
+            "ChangeMessageVisibilityBatchRequestEntry.5.VisibilityTimeout.",
+        },
     ]
     cloud.clock.advance(30)
     assert counts(sqs, url) == (2, 1, 0)
@@ -573,8 +643,13 @@ def test_delete_and_change_visibility_batches(cloud, sqs, url):
     )
     assert deleted["Successful"] == [{"Id": "a"}]
     assert deleted["Failed"] == [
-        {"Id": "b", "SenderFault": True, "Code": "ReceiptHandleIsInvalid",
-         "Message": 'The input receipt handle "dummy-receiptHandle" is not a valid receipt handle.'}
+        {
+            "Id": "b",
+            "SenderFault": True,
+            "Code": "ReceiptHandleIsInvalid",
+            "Message": 'The input receipt handle "dummy-receiptHandle" is not a valid receipt '
+            "handle.",
+        }
     ]
     assert counts(sqs, url) == (2, 0, 0)
 
@@ -608,9 +683,9 @@ def test_long_poll_sees_messages_sent_by_background_work(cloud, sqs, url):
 
 
 def test_queue_receive_wait_time_is_the_default_wait(cloud, sqs):
-    url = sqs.create_queue(
-        QueueName="lp", Attributes={"ReceiveMessageWaitTimeSeconds": "5"}
-    )["QueueUrl"]
+    url = sqs.create_queue(QueueName="lp", Attributes={"ReceiveMessageWaitTimeSeconds": "5"})[
+        "QueueUrl"
+    ]
     start = cloud.clock.time()
     assert receive(sqs, url) == []
     assert cloud.clock.time() - start == pytest.approx(5)
@@ -649,3 +724,22 @@ def test_content_based_dedup_id_is_sha256(sqs):
     sqs.send_message(QueueUrl=url, MessageBody="body", MessageGroupId="g")
     [message] = receive(sqs, url, MessageSystemAttributeNames=["MessageDeduplicationId"])
     assert message["Attributes"]["MessageDeduplicationId"] == hashlib.sha256(b"body").hexdigest()
+
+
+def test_in_flight_quota(sqs, url, error, monkeypatch):
+    from fakeaws.services.sqs import messages
+
+    monkeypatch.setattr(messages, "MAX_IN_FLIGHT", 3)  # AWS's is 120,000: too many for a test
+    fifo = sqs.create_queue(
+        QueueName="quota.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+    )["QueueUrl"]
+    for i in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
+        sqs.send_message(QueueUrl=fifo, MessageBody=f"m{i}", MessageGroupId=f"g{i}")
+    assert len(receive(sqs, url, MaxNumberOfMessages=3)) == 3
+    with pytest.raises(sqs.exceptions.OverLimit) as exc:
+        receive(sqs, url)
+    assert error(exc)[0] == "OverLimit" and error(exc)[3] == 403
+    assert len(receive(sqs, fifo, MaxNumberOfMessages=10)) == 3  # FIFO: no error, no more
+    assert receive(sqs, fifo) == []

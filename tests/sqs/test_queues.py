@@ -85,7 +85,9 @@ def test_create_queue_is_idempotent_with_the_same_attributes(sqs, error):
     url = sqs.create_queue(QueueName="q", Attributes={"DelaySeconds": "5"})["QueueUrl"]
     assert sqs.create_queue(QueueName="q", Attributes={"DelaySeconds": "5"})["QueueUrl"] == url
     assert sqs.create_queue(QueueName="q")["QueueUrl"] == url
-    assert sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "30"})["QueueUrl"] == url
+    assert (
+        sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "30"})["QueueUrl"] == url
+    )
     with pytest.raises(ClientError) as exc:
         sqs.create_queue(QueueName="q", Attributes={"DelaySeconds": "6"})
     assert error(exc) == (
@@ -102,9 +104,10 @@ def test_fifo_create_with_different_attributes(sqs, error):
     attrs = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
     sqs.create_queue(QueueName="f.fifo", Attributes=attrs)
     with pytest.raises(ClientError) as exc:
-        sqs.create_queue(QueueName="f.fifo", Attributes={"FifoQueue": "true"} | {
-            "ContentBasedDeduplication": "false"
-        })
+        sqs.create_queue(
+            QueueName="f.fifo",
+            Attributes={"FifoQueue": "true"} | {"ContentBasedDeduplication": "false"},
+        )
     assert error(exc)[1].endswith("different value for attribute ContentBasedDeduplication")
 
 
@@ -271,7 +274,10 @@ def test_fifo_only_attributes_on_standard_queues(sqs, error):
     assert error(exc)[:2] == ("InvalidAttributeName", "Unknown Attribute FifoQueue.")
     with pytest.raises(ClientError) as exc:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "true"})
-    assert error(exc)[:2] == ("InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication.")
+    assert error(exc)[:2] == (
+        "InvalidAttributeName",
+        "Unknown Attribute ContentBasedDeduplication.",
+    )
     for name, value in [("FifoThroughputLimit", "perQueue"), ("DeduplicationScope", "queue")]:
         with pytest.raises(ClientError) as exc:
             sqs.set_queue_attributes(QueueUrl=url, Attributes={name: value})
@@ -290,12 +296,19 @@ def test_fifo_attributes(sqs, error):
         "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.",
     )
     with pytest.raises(ClientError) as exc:
-        sqs.set_queue_attributes(QueueUrl=url, Attributes={"FifoThroughputLimit": "perMessageGroupId"})
-    assert "The perMessageGroupId value is allowed only when the value for DeduplicationScope is " \
+        sqs.set_queue_attributes(
+            QueueUrl=url, Attributes={"FifoThroughputLimit": "perMessageGroupId"}
+        )
+    assert (
+        "The perMessageGroupId value is allowed only when the value for DeduplicationScope is "
         "messageGroup" in error(exc)[1]
+    )
     sqs.set_queue_attributes(
         QueueUrl=url,
-        Attributes={"FifoThroughputLimit": "perMessageGroupId", "DeduplicationScope": "messageGroup"},
+        Attributes={
+            "FifoThroughputLimit": "perMessageGroupId",
+            "DeduplicationScope": "messageGroup",
+        },
     )
     got = attributes(sqs, url, "FifoThroughputLimit", "DeduplicationScope")
     assert got == {"FifoThroughputLimit": "perMessageGroupId", "DeduplicationScope": "messageGroup"}
@@ -306,14 +319,18 @@ def test_fifo_attributes(sqs, error):
         "Invalid value for the parameter DeduplicationScope.",
     )
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "TRUE"})
-    assert attributes(sqs, url, "ContentBasedDeduplication") == {"ContentBasedDeduplication": "true"}
+    assert attributes(sqs, url, "ContentBasedDeduplication") == {
+        "ContentBasedDeduplication": "true"
+    }
 
 
 def test_set_queue_attributes_updates_last_modified(cloud, sqs):
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
     created = attributes(sqs, url, "CreatedTimestamp")["CreatedTimestamp"]
     cloud.clock.advance(100)
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "69", "DelaySeconds": "420"})
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"VisibilityTimeout": "69", "DelaySeconds": "420"}
+    )
     got = attributes(sqs, url)
     assert got["CreatedTimestamp"] == created
     assert got["LastModifiedTimestamp"] == str(int(created) + 100)
@@ -329,7 +346,9 @@ def test_server_side_encryption_attributes(sqs, error):
         "You can use one type of server-side encryption (SSE) at one time. You can either enable "
         "KMS SSE or SQS SSE."
     )
-    url = sqs.create_queue(QueueName="q", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
+    url = sqs.create_queue(QueueName="q", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})[
+        "QueueUrl"
+    ]
     got = attributes(sqs, url)
     assert (got["KmsMasterKeyId"], got["KmsDataKeyReusePeriodSeconds"]) == ("alias/aws/sqs", "300")
     assert got["SqsManagedSseEnabled"] == "false"
@@ -364,7 +383,10 @@ def test_policy_attribute(sqs, error):
     for policy in bad:
         with pytest.raises(ClientError) as exc:
             sqs.create_queue(QueueName="q", Attributes={"Policy": policy})
-        assert error(exc)[:2] == ("InvalidAttributeValue", "Invalid value for the parameter Policy.")
+        assert error(exc)[:2] == (
+            "InvalidAttributeValue",
+            "Invalid value for the parameter Policy.",
+        )
     many = json.dumps(
         {"Version": "2012-10-17", "Statement": [statement | {"Sid": f"s{i}"} for i in range(22)]}
     )
@@ -402,7 +424,9 @@ def test_add_and_remove_permission(sqs, error):
             {
                 "Sid": "p2",
                 "Effect": "Allow",
-                "Principal": {"AWS": [f"arn:aws:iam::{OTHER}:root", f"arn:aws:iam::{ACCOUNT}:root"]},
+                "Principal": {
+                    "AWS": [f"arn:aws:iam::{OTHER}:root", f"arn:aws:iam::{ACCOUNT}:root"]
+                },
                 "Action": ["SQS:ReceiveMessage", "SQS:DeleteMessage"],
                 "Resource": ARN + "q",
             },
@@ -429,8 +453,15 @@ def test_add_and_remove_permission(sqs, error):
         "the appropriate WSDL for a list of valid actions."
     )
     with pytest.raises(sqs.exceptions.OverLimit) as exc:
-        sqs.add_permission(QueueUrl=url, Label="x", AWSAccountIds=[OTHER], Actions=["GetQueueUrl"] * 8)
-    assert error(exc) == ("OverLimit", "8 Actions were found, maximum allowed is 7.", "OverLimit", 403)
+        sqs.add_permission(
+            QueueUrl=url, Label="x", AWSAccountIds=[OTHER], Actions=["GetQueueUrl"] * 8
+        )
+    assert error(exc) == (
+        "OverLimit",
+        "8 Actions were found, maximum allowed is 7.",
+        "OverLimit",
+        403,
+    )
     sqs.remove_permission(QueueUrl=url, Label="p1")
     sqs.remove_permission(QueueUrl=url, Label="p2")
     assert attributes(sqs, url, "Policy") == {}
@@ -492,11 +523,15 @@ def test_purge_queue_once_a_minute(cloud, sqs, error):
 def test_cross_account_queue_access(cloud, sqs, error):
     url = sqs.create_queue(QueueName="shared")["QueueUrl"]
     other = cloud.session(OTHER).client("sqs")
-    assert other.get_queue_url(QueueName="shared", QueueOwnerAWSAccountId=ACCOUNT)["QueueUrl"] == url
+    assert (
+        other.get_queue_url(QueueName="shared", QueueOwnerAWSAccountId=ACCOUNT)["QueueUrl"] == url
+    )
     with pytest.raises(other.exceptions.QueueDoesNotExist):
         other.get_queue_url(QueueName="shared")
     other.send_message(QueueUrl=url, MessageBody="from the other account")
-    [message] = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["SenderId"])["Messages"]
+    [message] = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["SenderId"])[
+        "Messages"
+    ]
     assert message["Attributes"]["SenderId"] == OTHER
     # Actions only the owner may call, whatever the queue policy says.
     for call in [
@@ -507,8 +542,12 @@ def test_cross_account_queue_access(cloud, sqs, error):
     ]:
         with pytest.raises(ClientError) as exc:
             call()
-        assert error(exc) == ("AccessDenied", f"Access to the resource {url} is denied.",
-                              "AccessDeniedException", 403)
+        assert error(exc) == (
+            "AccessDenied",
+            f"Access to the resource {url} is denied.",
+            "AccessDeniedException",
+            403,
+        )
     assert "QueueUrls" not in other.list_queues()
     other_url = other.create_queue(QueueName="shared")["QueueUrl"]
     assert other_url == f"https://sqs.eu-west-1.amazonaws.com/{OTHER}/shared"

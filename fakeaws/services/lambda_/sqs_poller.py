@@ -17,7 +17,6 @@ Batches of one mapping run one at a time (concurrency 1 per mapping).
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -120,14 +119,14 @@ class SqsPolling:
         filters = (config.get("FilterCriteria") or {}).get("Filters")
         if not filters:
             return messages
+        from fakeaws.eventpatterns import lambda_filters_match, lambda_json_data
+
         patterns = [_compiled(f["Pattern"]) for f in filters]
         kept = []
         for message in messages:
             record = _record(message, config["EventSourceArn"], self.region)
-            # A JSON body is matched as JSON; a plain-text one only by plain-string filters.
-            with contextlib.suppress(ValueError):
-                record["body"] = json.loads(record["body"])
-            if any(p.matches(record) for p in patterns):
+            record["body"] = lambda_json_data(record["body"])[0]  # JSON bodies match as JSON
+            if lambda_filters_match(patterns, record, "body"):
                 kept.append(message)
             else:  # Lambda deletes the messages its filters reject
                 sqs.delete_internal(config["EventSourceArn"], message["ReceiptHandle"])

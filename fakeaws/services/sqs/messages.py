@@ -47,6 +47,7 @@ MAX_BATCH_BYTES = 1_048_576
 MAX_ATTRIBUTES = 10
 MAX_VISIBILITY = 43_200
 MAX_DELAY = 900
+MAX_IN_FLIGHT = 120_000  # messages in flight per queue (AWS's quota, standard and FIFO)
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _FIFO_ID = re.compile(r"[0-9A-Za-z!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}")
 _INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -492,11 +493,16 @@ class Messages:
             repeated = self._repeat_attempt(queue, attempt, now, visibility_timeout)
             if repeated:
                 return repeated
+        if not queue.fifo and queue.in_flight >= MAX_IN_FLIGHT:  # own wording
+            raise sqs_error(
+                "OverLimit",
+                f"The queue has reached the limit of {MAX_IN_FLIGHT} messages in flight.",
+            )
         redrive = self.redrive_policy(queue)
         received: list[tuple[Message, str]] = []
         for message in queue.candidates():
-            if len(received) >= count:
-                break
+            if len(received) >= count or queue.in_flight >= MAX_IN_FLIGHT:
+                break  # a FIFO queue at its in-flight quota returns no more, without an error
             if (
                 redrive is not None
                 and message.receives >= redrive[1]

@@ -137,7 +137,7 @@ class Queues:
             raise sqs_error("QueueDeletedRecently", DELETED_RECENTLY)
         arn = queue_arn(self.region, self.account_id, name)
         if changes.get("RedrivePolicy"):
-            self.check_dead_letter_target(arn, fifo, changes["RedrivePolicy"])
+            self.check_dead_letter_target(arn, fifo, str(given["RedrivePolicy"]))
         queue = Queue(
             name=name,
             url=queue_url(self.region, self.account_id, name),
@@ -267,7 +267,7 @@ class Queues:
             raise missing_parameter("Attribute.Name")
         changes = attrs.validate(given, fifo=queue.fifo, creating=False)
         if changes.get("RedrivePolicy"):
-            self.check_dead_letter_target(queue.arn, queue.fifo, changes["RedrivePolicy"])
+            self.check_dead_letter_target(queue.arn, queue.fifo, str(given["RedrivePolicy"]))
         now = self.now()
         queue.refresh(now)
         new = attrs.apply(queue.attributes, changes)
