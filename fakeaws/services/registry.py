@@ -34,6 +34,19 @@ SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
         # Virtual seconds a table or index spends CREATING/UPDATING/DELETING (0: until the
         # next call). Data-plane calls on a CREATING table fail as on AWS.
         "table_delay": 0.0,
+        # PROVISIONED tables and their GSIs throttle requests beyond their token buckets
+        # (False: capacity is still counted and reported, never enforced).
+        "throttling": True,
+        # Seconds of unused provisioned capacity a bucket keeps (AWS's burst capacity: 300),
+        # and the seconds' worth it holds when the table (or GSI) is created.
+        "burst_seconds": 300.0,
+        "initial_burst_seconds": 1.0,
+        # "strong": reads always see the latest write. "eventual": eventually consistent
+        # reads (and every GSI read) may see an item as it was up to replication_lag
+        # virtual seconds ago. table_consistency: {table name: model} overrides per table.
+        "consistency": "strong",
+        "table_consistency": {},
+        "replication_lag": 1.0,
     },
     "lambda": {
         # Concurrent executions of the account in a region (AWS's default quota).

@@ -1,11 +1,13 @@
 """DynamoDB: one account's tables in one region.
 
 The operations live in mixins by family (control plane, single items, reads);
-every item write goes through ``Table.write``.
+every item write goes through ``Table.write``; capacity (accounting, token
+buckets) goes through ``Accounting`` and read consistency through
+``consistency``.
 
-LIMITATIONS (see docs/dynamodb.md): capacity, consistency, streams, TTL and
-backups belong to a later stage; settings that are not modelled (KMS keys,
-replicas, warm throughput...) are refused with UnsupportedOperation.
+LIMITATIONS (see docs/dynamodb.md): streams, TTL and backups belong to a
+later stage; settings that are not modelled (KMS keys, replicas, warm
+throughput...) are refused with UnsupportedOperation.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fakeaws.services.base import Backend
+from fakeaws.services.dynamodb.accounting import Accounting
 from fakeaws.services.dynamodb.batch import Batches
+from fakeaws.services.dynamodb.capacity import CapacityMeter
 from fakeaws.services.dynamodb.control import ControlPlane
 from fakeaws.services.dynamodb.items import ItemOperations
 from fakeaws.services.dynamodb.partiql import PartiQL
@@ -25,11 +29,22 @@ if TYPE_CHECKING:
     from fakeaws.services.dynamodb.table import Table
 
 
-class DynamoDBBackend(ControlPlane, ItemOperations, Reads, Batches, Transactions, PartiQL, Backend):
+class DynamoDBBackend(
+    ControlPlane, ItemOperations, Reads, Batches, Transactions, PartiQL, Accounting, Backend
+):
     service = "dynamodb"
     iam_prefix = "dynamodb"
 
     def __init__(self, cloud: Cloud, account_id: str, region: str) -> None:
         super().__init__(cloud, account_id, region)
         self.tables: dict[str, Table] = {}
-        self._tokens: dict[str, tuple[str, float]] = {}  # ClientRequestToken -> (request, time)
+        # ClientRequestToken -> (request fingerprint, time, capacity sizes of the first call)
+        self._tokens: dict[str, tuple] = {}
+        # Capacity consumed per table and index, for tests (see CapacityMeter).
+        self.capacity = CapacityMeter()
+
+    def converge(self) -> None:
+        """Let every replica catch up: eventually consistent reads see the latest writes."""
+        for table in self.tables.values():
+            if table.journal is not None:
+                table.journal.clear()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation, validation_error
 from fakeaws.services.base import permission
+from fakeaws.services.dynamodb import consistency
 from fakeaws.services.dynamodb.table import Index, Table, Throughput
 from fakeaws.services.dynamodb.validation import (
     MAX_GSIS,
@@ -82,6 +83,8 @@ class ControlPlane:
         table = self.tables.get(self._table_name(name_or_arn))
         if table is None or table.status in ("CREATING", "DELETING"):
             raise AWSError("ResourceNotFoundException", "Requested resource not found")
+        cloud = self.cloud
+        consistency.sync(table, cloud.settings.dynamodb, cloud.clock, cloud.random)
         return table
 
     def _described_table(self, name_or_arn: str) -> Table:
@@ -295,6 +298,7 @@ class ControlPlane:
             table.attribute_types.setdefault(key, declared[key])
         index = self._index(table, spec, "GSI")
         index.status, index.backfilling = "CREATING", False
+        index.throttle_origin = self.cloud.clock.time()
         table.add_index(index)  # items whose index key it cannot hold are left out
         return index
 
@@ -536,6 +540,10 @@ def _switch_billing(table: Table, billing: str, p: dict, now: float) -> None:
                 index.throughput = Throughput()
     else:
         table.throughput = _throughput(p["ProvisionedThroughput"])
+        # the token buckets start afresh, accumulating from the switch
+        table.throttle_origin, table.read_bucket, table.write_bucket = now, None, None
+        for index in table.indexes.values():
+            index.throttle_origin, index.read_bucket, index.write_bucket = now, None, None
 
 
 def _enable_stream(table: Table, spec: dict, now: float) -> None:

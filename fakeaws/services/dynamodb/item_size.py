@@ -21,6 +21,7 @@ Worked examples and the measurements they agree with are in
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -31,30 +32,34 @@ MAX_SORT_KEY_BYTES = 1024
 
 def item_size(item: dict[str, dict[str, Any]]) -> int:
     """Bytes of an item: each attribute's name plus its value."""
-    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + value_size(value)
+    return size
 
 
 def value_size(value: dict[str, Any]) -> int:
     """Bytes of one attribute value, not counting the attribute's name."""
-    kind, raw = next(iter(value.items()))
-    if kind == "S":
-        return _utf8_len(raw)
-    if kind == "N":
-        return number_size(raw)
-    if kind == "B":
-        return len(_as_bytes(raw))
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "M":
-        return 3 + sum(1 + _utf8_len(k) + value_size(v) for k, v in raw.items())
-    if kind == "L":
-        return 3 + sum(1 + value_size(v) for v in raw)
-    if kind == "SS":
-        return sum(_utf8_len(s) for s in raw)
-    if kind == "NS":
-        return sum(number_size(n) for n in raw)
-    if kind == "BS":
-        return sum(len(_as_bytes(b)) for b in raw)
+    for kind, raw in value.items():  # exactly one member
+        if kind == "S":
+            return len(raw) if raw.isascii() else len(raw.encode("utf-8"))
+        if kind == "N":
+            return number_size(raw)
+        if kind == "B":
+            return len(raw) if type(raw) is bytes else len(_as_bytes(raw))
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "M":
+            return 3 + sum(1 + _utf8_len(k) + value_size(v) for k, v in raw.items())
+        if kind == "L":
+            return 3 + sum(1 + value_size(v) for v in raw)
+        if kind == "SS":
+            return sum(_utf8_len(s) for s in raw)
+        if kind == "NS":
+            return sum(number_size(n) for n in raw)
+        if kind == "BS":
+            return sum(len(_as_bytes(b)) for b in raw)
+        break
     raise ValueError(f"not a DynamoDB attribute value: {value!r}")
 
 
@@ -67,6 +72,7 @@ def key_size(value: dict[str, Any]) -> int:
     return value_size(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def number_size(text: str) -> int:
     """Bytes of a number: 1 exponent byte + base-100 digits (+1 if negative); 0 is 1 byte."""
     number = Decimal(text)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
+from fakeaws.services.dynamodb.capacity import Consumption, read_units, wants, write_units
 from fakeaws.services.dynamodb.control import table_resource
 from fakeaws.services.dynamodb.table import Table
 from fakeaws.services.dynamodb.types import (
@@ -39,6 +40,7 @@ from fakeaws.services.dynamodb.types import (
     copy_value,
     item_size,
     validate_item,
+    validate_item_sized,
     validate_key_attributes,
     value_type,
 )
@@ -85,11 +87,18 @@ class ItemOperations:
 
     def table(self, name_or_arn: str) -> Table: ...  # from ControlPlane
 
+    # from Accounting
+    admit_read: Any
+    admit_write: Any
+    charge: Any
+    charge_read: Any
+    charge_write: Any
+
     @permission(resources=table_resource)
     def put_item(self, call: Call) -> dict:
         p = call.params
         _check_request(call, allowed_returns=("NONE", "ALL_OLD"))
-        item = validate_item(p["Item"])
+        item, new_size = validate_item_sized(p["Item"])
         condition, attrs = _condition(p)
         attrs.check_all_used()
         table = self.table(p["TableName"])
@@ -97,9 +106,16 @@ class ItemOperations:
         _check_index_keys(table, item)
         key = table.key_of(item)
         old = table.get(key)
-        _check_condition(condition, old, p)
-        table.write(key, item, old)
-        return _with_metrics(p, table, key, _return_old(p, old))
+        now = call.time
+        if table.billing_mode == "PROVISIONED":
+            self.admit_write(table, old, item, now)
+        old_size = item_size(old) if old is not None else 0
+        units = write_units(old_size if old_size > new_size else new_size)
+        if condition is not None:
+            self._check_write_condition(table, condition, old, p, units, now)
+        result = table.write(key, item, old, old_size, new_size)
+        response = _with_metrics(p, table, key, _return_old(p, old))
+        return self.charge_write(table, units, result.index_units, now, wants(p), response)
 
     @permission(resources=table_resource)
     def get_item(self, call: Call) -> dict:
@@ -112,10 +128,21 @@ class ItemOperations:
         attrs.check_all_used()
         table = self.table(p["TableName"])
         validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
+        now = call.time
+        if table.billing_mode == "PROVISIONED":
+            self.admit_read(table, None, now)
         item = table.get(key)
+        consistent = p.get("ConsistentRead", False)
+        if not consistent and table.journal is not None:
+            item = table.journal.item(table, key, item)
+        units = read_units(item_size(item) if item is not None else 0)
+        if not consistent:
+            units /= 2
         if item is None:
-            return {}
-        return {"Item": projection.apply(item) if projection else copy_item(item)}
+            response = {}
+        else:
+            response = {"Item": projection.apply(item) if projection else copy_item(item)}
+        return self.charge_read(table, units, now, wants(p), response)
 
     @permission(resources=table_resource)
     def delete_item(self, call: Call) -> dict:
@@ -127,10 +154,18 @@ class ItemOperations:
         table = self.table(p["TableName"])
         validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
         old = table.get(key)
-        _check_condition(condition, old, p)
+        now = call.time
+        if table.billing_mode == "PROVISIONED":
+            self.admit_write(table, old, None, now)
+        old_size = item_size(old) if old is not None else 0
+        units = write_units(old_size)
+        if condition is not None:
+            self._check_write_condition(table, condition, old, p, units, now)
+        index_units = None
         if old is not None:
-            table.write(key, None, old)
-        return _with_metrics(p, table, key, _return_old(p, old))
+            index_units = table.write(key, None, old, old_size, 0).index_units
+        response = _with_metrics(p, table, key, _return_old(p, old))
+        return self.charge_write(table, units, index_units, now, wants(p), response)
 
     @permission(resources=table_resource)
     def update_item(self, call: Call) -> dict:
@@ -153,10 +188,38 @@ class ItemOperations:
         if update is not None:
             _check_update_against_schema(table, update)
         old = table.get(key)
-        _check_condition(condition, old, p)
-        new, paths = updated_item(table, key, update, old)
-        table.write(key, new, old)
-        return _with_metrics(p, table, key, _updated_attributes(returns, old, new, paths))
+        # The new item is worked out first (throttling and a failed condition are charged
+        # on it), but its errors are reported after the condition's, as DynamoDB does.
+        new: dict | None = None
+        problem = None
+        try:
+            new, paths, new_size = _updated(table, key, update, old)
+        except AWSError as error:
+            problem = error
+        now = call.time
+        if table.billing_mode == "PROVISIONED":
+            self.admit_write(table, old, new, now)
+        old_size = item_size(old) if old is not None else 0
+        if new is None:
+            new_size = old_size
+        units = write_units(old_size if old_size > new_size else new_size)
+        if condition is not None:
+            self._check_write_condition(table, condition, old, p, units, now)
+        if problem is not None:
+            raise problem
+        result = table.write(key, new, old, old_size, new_size)
+        response = _with_metrics(p, table, key, _updated_attributes(returns, old, new, paths))
+        return self.charge_write(table, units, result.index_units, now, wants(p), response)
+
+    def _check_write_condition(
+        self, table: Table, condition: Any, old: dict | None, p: dict, units: int, now: float
+    ) -> None:
+        """A failed condition still consumes the write's capacity (at least one unit)."""
+        try:
+            _check_condition(condition, old, p)
+        except AWSError:
+            self.charge(table, Consumption(table.name, units), True, now)
+            raise
 
 
 # -- request checks (before the table is looked up) -------------------------------------------
@@ -335,15 +398,24 @@ def updated_item(
 
     UpdateItem and TransactWriteItems' Update share it.
     """
+    new, paths, _ = _updated(table, key, update, old)
+    return new, paths
+
+
+def _updated(
+    table: Table, key: dict, update: expressions.Update | None, old: dict | None
+) -> tuple[dict, list, int]:
+    """``updated_item``, and the new item's size."""
     base = old if old is not None else key
     if update is None:
         new, paths = copy_item(base), []
     else:
         new, paths = update.apply(base, set(table.key_attributes))
         _check_updated_index_keys(table, update, new)
-    if item_size(new) > MAX_ITEM_BYTES:
+    size = item_size(new)
+    if size > MAX_ITEM_BYTES:
         raise validation_error(MSG_UPDATE_TOO_LARGE)
-    return new, paths
+    return new, paths, size
 
 
 def _check_updated_index_keys(table: Table, update: expressions.Update, new: dict) -> None:

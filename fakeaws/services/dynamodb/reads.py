@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
-from fakeaws.services.dynamodb import expressions
+from fakeaws.services.dynamodb import consistency, expressions
+from fakeaws.services.dynamodb.capacity import Consumption, read_units, wants
 from fakeaws.services.dynamodb.control import table_resource
 from fakeaws.services.dynamodb.items import _attributes, _TopLevel
 from fakeaws.services.dynamodb.storage import KeyedStore, range_bounds
@@ -25,6 +26,10 @@ class Reads:
     """Mixin of DynamoDBBackend: Query and Scan."""
 
     def table(self, name_or_arn: str) -> Table: ...  # from ControlPlane
+
+    # from Accounting
+    admit_read: Any
+    charge: Any
 
     @permission(resources=table_resource)
     def query(self, call: Call) -> dict:
@@ -58,15 +63,24 @@ class Reads:
         else:
             values = [sort_key(v) for v in key_condition.range.values]
             low, high, inclusive = range_bounds(key_condition.range.operator, values)
-        items = store.query(
-            key_condition.hash_value,
-            low,
-            high,
-            inclusive,
-            forward=p.get("ScanIndexForward", True),
-            after=start,
-        )
-        return reader.page(items)
+        now = call.time
+        self.admit_read(table, index, now)
+        forward = p.get("ScanIndexForward", True)
+        items = store.query(key_condition.hash_value, low, high, inclusive, forward, after=start)
+        if not reader.consistent and table.journal is not None:
+            items, reader.as_of = consistency.stale_query(
+                table.journal,
+                table,
+                index,
+                items,
+                key_condition.hash_value,
+                low,
+                high,
+                inclusive,
+                forward,
+                start,
+            )
+        return self._answer(reader, reader.page(items), now)
 
     @permission(resources=table_resource)
     def scan(self, call: Call) -> dict:
@@ -94,8 +108,23 @@ class Reads:
                 f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}"
             )
         reader = _Reader(table, index, p, _attributes(p), legacy_filter="ScanFilter")
-        items = store.scan(reader.start_key(), segment or 0, total or 1)
-        return reader.page(items)
+        start = reader.start_key()
+        now = call.time
+        self.admit_read(table, index, now)
+        items = store.scan(start, segment or 0, total or 1)
+        if not reader.consistent and table.journal is not None:
+            items, reader.as_of = consistency.stale_scan(
+                table.journal, table, index, items, start, segment or 0, total or 1
+            )
+        return self._answer(reader, reader.page(items), now)
+
+    def _answer(self, reader: _Reader, out: dict, now: float) -> dict:
+        consumption = reader.consumption()
+        self.charge(reader.table, consumption, False, now)
+        mode = wants(reader.p)
+        if mode is not None:
+            out["ConsumedCapacity"] = consumption.response(mode)
+        return out
 
 
 def _refuse_mixing(p: dict, legacy: tuple[str, ...], modern: tuple[str, ...]) -> None:
@@ -186,6 +215,43 @@ class _Reader:
         self._check_gsi_projection()
         self.select = self._select()
         self.limit = p.get("Limit")
+        # GSIs are always read eventually consistently (ConsistentRead is refused on them)
+        self.consistent = bool(p.get("ConsistentRead")) and (index is None or index.kind != "GSI")
+        self.fetches = self._fetches()
+        self.as_of: dict = {}  # an eventually consistent read's older versions (consistency)
+        self.read_bytes = 0  # the page's entries, before the filter
+        self.fetched_units = 0  # LSI fetches: each table item rounded on its own
+
+    def _fetches(self) -> bool:
+        """Whether an LSI query must fetch items from the table.
+
+        It must when it asks for attributes the index does not project: in
+        ``Select``, the projection or (to evaluate it) the filter.
+        """
+        index = self.index
+        if index is None or index.kind != "LSI" or index.projected is None:
+            return False
+        if self.select == "ALL_ATTRIBUTES":
+            return True
+        names: set[str] = set()
+        if isinstance(self.projection, _TopLevel):
+            names.update(self.projection.names)
+        elif self.projection is not None:
+            names.update(path[0] for path in self.projection.paths)
+        if self.filter is not None:
+            names.update(path[0] for path in self.filter.paths)
+        return not names <= index.projected
+
+    def consumption(self) -> Consumption:
+        """The read units of the page: its entries' summed size, rounded once (4 KB)."""
+        factor = 1.0 if self.consistent else 0.5
+        units = read_units(self.read_bytes) * factor
+        index = self.index
+        if index is None:
+            return Consumption(self.table.name, units)
+        consumption = Consumption(self.table.name, self.fetched_units * factor)
+        consumption.add_index(index, units)
+        return consumption
 
     def _check_gsi_projection(self) -> None:
         """A GSI cannot fetch from the table: asking it for an attribute it lacks is an error."""
@@ -288,6 +354,7 @@ class _Reader:
                 break
         else:
             last = None  # ran out of items: no more pages
+        self.read_bytes = size
         out: dict[str, Any] = {"Count": len(items), "ScannedCount": scanned}
         if self.select != "COUNT":
             out["Items"] = items
@@ -301,12 +368,15 @@ class _Reader:
         An LSI fetches attributes it does not project from the table, as DynamoDB
         does; a GSI cannot, so only its projected attributes exist.
         """
-        index = self.index
-        if index is None or index.projected is None or index.kind != "LSI":
+        if not self.fetches:
             return entry
-        if self.select == "ALL_ATTRIBUTES" or self.projection or self.filter:
-            return self.table.get(self.table.key_of(entry)) or entry
-        return entry
+        table = self.table
+        key = table.key_of(entry)
+        item = table.get(key)
+        if self.as_of:  # an eventually consistent read: the version the index entry shows
+            item = self.as_of.get(consistency.identity(table, key), item)
+        self.fetched_units += read_units(item_size(item) if item is not None else 0)
+        return item or entry
 
     def _shape(self, item: dict, entry: dict) -> dict:
         if self.projection is not None:

@@ -2,8 +2,10 @@
 
 ``Table.write`` is the one place every change of an item goes through: it
 updates the table and each index the change touches and reports what it did
-(the old item and the index entries written or deleted), which is what
-capacity accounting, streams and replication hook into.
+(the old item, the index entries written or deleted and the write units each
+index consumed), which is what capacity accounting, streams and replication
+hook into. In the eventual consistency model it also records the item's
+previous version in the table's ``journal`` (see ``consistency``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from fakeaws.services.dynamodb.capacity import write_units
+from fakeaws.services.dynamodb.item_size import item_size
 from fakeaws.services.dynamodb.storage import Item, KeyedStore
 
 
@@ -56,6 +60,11 @@ class Index:
     backfilling: bool | None = None  # reported only for a GSI added by UpdateTable
     throughput: Throughput | None = None  # GSIs of provisioned tables
     store: KeyedStore = field(init=False)
+    # Token buckets of a GSI of a PROVISIONED table (capacity.Bucket), made on first use;
+    # they accumulate from ``throttle_origin`` (None: the table's).
+    read_bucket: Any = field(default=None, init=False, repr=False)
+    write_bucket: Any = field(default=None, init=False, repr=False)
+    throttle_origin: float | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.hash_key, self.range_key = _key_names(self.key_schema)
@@ -91,14 +100,20 @@ class Index:
         return out
 
 
-@dataclass
 class WriteResult:
-    """What one item write changed (for ReturnValues, capacity, streams)."""
+    """What one item write changed (for ReturnValues, capacity, streams).
 
-    old: Item | None
-    new: Item | None
-    index_puts: list[str] = field(default_factory=list)
-    index_deletes: list[str] = field(default_factory=list)
+    ``index_units``: the write units each index consumed, for the indexes
+    whose stored entry changed (None when none did).
+    """
+
+    __slots__ = ("old", "new", "index_puts", "index_deletes", "index_units")
+
+    def __init__(self, old: Item | None, new: Item | None) -> None:
+        self.old, self.new = old, new
+        self.index_puts: list[str] = []
+        self.index_deletes: list[str] = []
+        self.index_units: dict[str, int] | None = None
 
 
 class Table:
@@ -136,6 +151,14 @@ class Table:
         self.deletion_protection = False
         self.table_class = "STANDARD"
         self.sse: dict | None = None
+        # Throttling (PROVISIONED only): token buckets made on first use, accumulating from
+        # ``throttle_origin`` (the creation, or the switch to PROVISIONED).
+        self.read_bucket: Any = None
+        self.write_bucket: Any = None
+        self.throttle_origin = created
+        # Eventual consistency: the versions an eventually consistent read may still see
+        # (consistency.Journal), kept only while the table's model is "eventual".
+        self.journal: Any = None
 
     # -- items -----------------------------------------------------------------------
     def key_of(self, item: Item) -> Item:
@@ -144,33 +167,90 @@ class Table:
     def get(self, key: Item) -> Item | None:
         return self.items.get(key)
 
-    def write(self, key: Item, new: Item | None, old: Item | None | object = ...) -> WriteResult:
+    def write(
+        self,
+        key: Item,
+        new: Item | None,
+        old: Item | None | object = ...,
+        old_size: int | None = None,
+        new_size: int | None = None,
+    ) -> WriteResult:
         """Put (``new``) or delete (``None``) the item at ``key``, keeping indexes in step.
 
-        ``old`` is the current item when the caller has just read it (saves a lookup).
+        ``old`` is the current item when the caller has just read it (saves a
+        lookup); ``old_size`` / ``new_size`` the items' sizes when known (an
+        index projecting ALL is charged on them).
         """
         if old is ...:
             old = self.items.get(key)
+        if self.journal is not None:
+            self.journal.record(self, key, old)
         if new is None:
             if old is not None:
                 self.items.remove(old)
         else:
             self.items.put(new)
         result = WriteResult(old, new)
+        if self.indexes:
+            self._write_indexes(result, old, new, old_size, new_size)  # type: ignore[arg-type]
+        return result
+
+    def _write_indexes(
+        self,
+        result: WriteResult,
+        old: Item | None,
+        new: Item | None,
+        old_size: int | None,
+        new_size: int | None,
+    ) -> None:
+        """Update each index and charge it for the change of its stored entry.
+
+        The rules measured against DynamoDB: an entry put or deleted costs its
+        projected size, one moved to another index key a delete plus a put,
+        one changed in place the larger of its two images, an unchanged one
+        nothing (``capacity`` has the sources).
+        """
+        units: dict[str, int] = {}
         for index in self.indexes.values():
             before = old is not None and self.in_index(index, old)
             after = new is not None and self.in_index(index, new)
-            if before and (
-                not after
-                or index.store.position(old) != index.store.position(new)  # type: ignore[arg-type]
-                or index.store.partition_id(old) != index.store.partition_id(new)  # type: ignore[arg-type]
-            ):
-                index.store.remove(old)  # type: ignore[arg-type]
+            if not before and not after:
+                continue
+            store = index.store
+            old_entry = index.project(old) if before else None  # type: ignore[arg-type]
+            new_entry = index.project(new) if after else None  # type: ignore[arg-type]
+            moved = (
+                before
+                and after
+                and (
+                    store.position(old) != store.position(new)  # type: ignore[arg-type]
+                    or store.partition_id(old) != store.partition_id(new)  # type: ignore[arg-type]
+                )
+            )
+            if before and (not after or moved):
+                store.remove(old)  # type: ignore[arg-type]
                 result.index_deletes.append(index.name)
             if after:
-                index.store.put(index.project(new))  # type: ignore[arg-type]
+                store.put(new_entry)  # type: ignore[arg-type]
                 result.index_puts.append(index.name)
-        return result
+            full = index.projected is None
+            if before:
+                old_units = write_units(
+                    old_size if full and old_size is not None else item_size(old_entry)  # type: ignore[arg-type]
+                )
+            if after:
+                new_units = write_units(
+                    new_size if full and new_size is not None else item_size(new_entry)  # type: ignore[arg-type]
+                )
+            if moved:
+                units[index.name] = old_units + new_units
+            elif before and after:
+                if old_entry != new_entry:
+                    units[index.name] = max(old_units, new_units)
+            else:
+                units[index.name] = old_units if before else new_units
+        if units:
+            result.index_units = units
 
     def in_index(self, index: Index, item: Item) -> bool:
         """Whether an item has an entry in the index.

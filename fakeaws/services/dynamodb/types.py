@@ -45,6 +45,7 @@ __all__ = [
     "value_size",
     "validate_value",
     "validate_item",
+    "validate_item_sized",
     "validate_key_attributes",
 ]
 
@@ -192,10 +193,16 @@ def validate_item(item: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
     Key attributes are checked separately, against the table, by
     ``validate_key_attributes``.
     """
+    return validate_item_sized(item)[0]
+
+
+def validate_item_sized(item: dict[str, AttributeValue]) -> tuple[dict[str, AttributeValue], int]:
+    """``validate_item``, and the checked item's size (for capacity)."""
     checked = {name: validate_value(value) for name, value in item.items()}
-    if item_size(checked) > MAX_ITEM_BYTES:
+    size = item_size(checked)
+    if size > MAX_ITEM_BYTES:
         raise validation_error(MSG_ITEM_TOO_LARGE)
-    return checked
+    return checked, size
 
 
 def _checked(value: AttributeValue, level: int) -> AttributeValue:

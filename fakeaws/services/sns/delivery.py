@@ -79,6 +79,8 @@ class Deliveries:
             return None
         if protocol == "lambda":
             return self._invoke(sub, note)
+        if protocol == "application":
+            return self.send_push(sub.endpoint, note)
         if protocol in ("http", "https"):
             effective = json.loads(self._effective_http_policy(sub, topic))
             headers = self.http_headers("Notification", note.message_id, note.topic_arn, sub.arn)

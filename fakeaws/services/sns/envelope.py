@@ -46,7 +46,7 @@ class Notification:
     def message_for(self, protocol: str) -> str:
         if self.structure is None:
             return self.message
-        return self.structure.get(protocol, self.structure["default"])
+        return self.structure.get(protocol, self.structure.get("default", ""))
 
 
 def iso_millis(epoch: float) -> str:
@@ -149,8 +149,10 @@ def lambda_event(note: Notification, subscription_arn: str) -> dict:
         "Subject": note.subject,
         "Message": fields["Message"],
         "Timestamp": fields["Timestamp"],
-        "SignatureVersion": note.signature_version,
-        "Signature": fields.get("Signature") or signature(fields, note.signature_version),
+        # Lambda events carry version 1 signatures whatever the topic's SignatureVersion
+        # (as recorded against AWS).
+        "SignatureVersion": "1",
+        "Signature": signature(fields, "1"),
         "SigningCertUrl": signing_cert_url(region_of(note.topic_arn)),
         "UnsubscribeUrl": fields["UnsubscribeURL"],
         "MessageAttributes": fields.get("MessageAttributes", {}),

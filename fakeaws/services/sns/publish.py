@@ -63,7 +63,9 @@ def message_size(message: str, attributes: dict | None) -> int:
     return len(message.encode()) + message_attributes_size(attributes)
 
 
-def parse_structure(message: str, structure: str | None) -> dict[str, str] | None:
+def parse_structure(
+    message: str, structure: str | None, *, need_default: bool = True
+) -> dict[str, str] | None:
     """MessageStructure=json: the per-protocol messages (string values only, "default" needed)."""
     if structure is None:
         return None
@@ -76,7 +78,7 @@ def parse_structure(message: str, structure: str | None) -> dict[str, str] | Non
     if not isinstance(parsed, dict):
         raise invalid(BAD_JSON_MESSAGE)
     messages = {k: v for k, v in parsed.items() if isinstance(v, str)}
-    if "default" not in messages:
+    if need_default and "default" not in messages:
         raise invalid(NO_DEFAULT)
     return messages
 
@@ -116,7 +118,7 @@ class Publishing:
         member = targets[0]
         arn = p[member]
         if member == "TargetArn" and ":endpoint/" in arn:
-            raise invalid(NO_PLATFORM_ENDPOINT)
+            return self._publish_to_endpoint(call, arn, message, attributes)
         topic = self._publish_checks(
             arn,
             call,
@@ -139,6 +141,31 @@ class Publishing:
         if sequence is not None:
             out["SequenceNumber"] = sequence
         return out
+
+    def _publish_to_endpoint(self, call: Call, arn: str, message: str, attributes: dict) -> dict:
+        """Publish straight to a mobile platform endpoint (TargetArn)."""
+        p = call.params
+        if p.get("MessageDeduplicationId"):
+            raise invalid(DEDUP_ON_STANDARD)
+        endpoint = self.endpoint_backend(arn).platform_endpoints.get(arn)
+        if endpoint is None:
+            raise invalid(NO_PLATFORM_ENDPOINT)
+        if not endpoint.enabled:
+            raise AWSError("EndpointDisabledException", "Endpoint is disabled")
+        structure = parse_structure(message, p.get("MessageStructure"), need_default=False)
+        if structure is not None and not {endpoint.platform, "default"} & set(structure):
+            raise invalid(NO_DEFAULT)
+        note = Notification(
+            self.cloud.new_request_id(),
+            "",
+            message,
+            call.time,
+            subject=p.get("Subject"),
+            attributes=dict(attributes),
+            structure=structure,
+        )
+        self.cloud.scheduler.call_soon(self.send_push, arn, note, name=f"sns push {arn}")
+        return {"MessageId": note.message_id}
 
     def _publish_checks(
         self, arn: str, call: Call, member: str, *, group_id: str | None, dedup_id: str | None

@@ -168,12 +168,10 @@ class Subscriptions:
             if not is_arn(endpoint, "firehose"):
                 raise invalid("Invalid parameter: Firehose endpoint ARN")  # own wording
         elif protocol == "application":
-            raise UnsupportedOperation(
-                "sns",
-                "Subscribe",
-                "application (mobile push) endpoints need platform applications, which fakeaws "
-                "does not model",
-            )
+            if not is_arn(endpoint, "sns") or ":endpoint/" not in endpoint:
+                raise invalid("Invalid parameter: ApplicationEndpoint ARN")
+            if endpoint not in self.endpoint_backend(endpoint).platform_endpoints:
+                raise AWSError("NotFoundException", "Endpoint does not exist")
         if topic.fifo and protocol != "sqs":
             raise invalid(f"Invalid parameter: Invalid protocol type: {protocol}")  # own wording
         if protocol == "sqs" and endpoint.endswith(".fifo") and not topic.fifo:

@@ -332,7 +332,8 @@ class Messages:
             dedup_id=out.dedup_id if queue.fifo else None,
             sequence_number=sequence,
         )
-        delay = out.delay if out.delay is not None else queue.delay_seconds
+        # FIFO queues only have the queue's delay (a message's own can only be 0).
+        delay = out.delay if out.delay is not None and not queue.fifo else queue.delay_seconds
         queue.add(message, now, delay)
         if queue.fifo:
             queue.remember(key, now, message.id, sequence)

@@ -220,11 +220,12 @@ def test_queue_delay_is_retroactive_on_fifo_queues(cloud, sqs):
         Attributes={**FIFO, "ContentBasedDeduplication": "true", "DelaySeconds": "60"},
     )["QueueUrl"]
     send(sqs, url, "m")
+    send(sqs, url, "n", group="g2", DelaySeconds=0)  # 0 is allowed, the queue's delay applies
     cloud.clock.advance(10)
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "20"})
     assert bodies(sqs, url) == []
     cloud.clock.advance(10)
-    assert bodies(sqs, url) == ["m"]
+    assert bodies(sqs, url) == ["m", "n"]
 
 
 def test_fifo_batches_are_refused_whole(sqs, url, error):

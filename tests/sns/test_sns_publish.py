@@ -77,47 +77,81 @@ def test_message_structure_json(sns):
     topic(sns)
     ok = json.dumps({"default": "d", "sqs": "for queues", "email": 5})
     assert sns.publish(TopicArn=ARN, Message=ok, MessageStructure="json")["MessageId"]
-    assert fails(
-        sns.publish, TopicArn=ARN, Message='{"sqs": "x"}', MessageStructure="json"
-    ) == ("InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message body")  # fmt: skip
-    assert fails(
-        sns.publish, TopicArn=ARN, Message='{"default": 1}', MessageStructure="json"
-    )[1] == "Invalid parameter: Message Structure - No default entry in JSON message body"
+    no_default = "Invalid parameter: Message Structure - No default entry in JSON message body"
+    assert fails(sns.publish, TopicArn=ARN, Message='{"sqs": "x"}', MessageStructure="json") == (
+        "InvalidParameter",
+        no_default,
+    )
+    assert (
+        fails(sns.publish, TopicArn=ARN, Message='{"default": 1}', MessageStructure="json")[1]
+        == no_default
+    )
     assert fails(sns.publish, TopicArn=ARN, Message="{nope", MessageStructure="json") == (
         "InvalidParameter",
         "Invalid parameter: Message Structure - JSON message body failed to parse",
     )
 
 
-@pytest.mark.parametrize(
-    ("attributes", "code", "message"),
-    [
-        ({"attr1": {"DataType": "String", "StringValue": ""}}, "ParameterValueInvalid", "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'String'."),
-        ({"attr1": {"DataType": "String"}}, "ParameterValueInvalid", "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'String'."),
-        ({"attr1": {"DataType": "Binary", "BinaryValue": b""}}, "ParameterValueInvalid", "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'Binary'."),
-        ({"attr1": {"DataType": "String", "BinaryValue": b"x"}}, "ParameterValueInvalid", "The message attribute 'attr1' with type 'String' must use field 'String'."),
-        ({"attr1": {"DataType": "Number", "BinaryValue": b"1"}}, "ParameterValueInvalid", "The message attribute 'attr1' with type 'Number' must use field 'String'."),
-        ({"attr1": {"DataType": "Binary", "StringValue": "x"}}, "ParameterValueInvalid", "The message attribute 'attr1' with type 'Binary' must use field 'Binary'."),
-        ({"attr1": {"DataType": "Other", "StringValue": "x"}}, "ParameterValueInvalid", "The message attribute 'attr1' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."),
-        ({"a" * 257: {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid", "Length of message attribute name must be less than 256 bytes."),
-        ({"attr^": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid", "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots."),
-        ({".attr": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid", "Invalid message attribute name starting with character '.' was found."),
-        ({"attr.": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid", "Invalid message attribute name ending with character '.' was found."),
-        ({"at..tr": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid", "Message attribute name can not have successive '.' character."),
-        ({"price": {"DataType": "Number", "StringValue": "error"}}, "ParameterValueInvalid", "Could not cast message attribute 'price' value to number."),
-    ],
-)  # fmt: skip
-def test_message_attribute_validation(sns, attributes, code, message):
+NON_EMPTY = (
+    "The message attribute 'attr1' must contain non-empty message attribute value for message "
+    "attribute type '{}'."
+)
+BAD_CHARACTER = (
+    "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can "
+    "only include alphanumeric characters, hyphens, underscores, or dots."
+)
+BAD_TYPE = (
+    "The message attribute 'attr1' has an invalid message attribute type, the set of supported "
+    "type prefixes is Binary, Number, and String."
+)
+ATTRIBUTE_CASES = [
+    ({"attr1": {"DataType": "String", "StringValue": ""}}, NON_EMPTY.format("String")),
+    ({"attr1": {"DataType": "String"}}, NON_EMPTY.format("String")),
+    ({"attr1": {"DataType": "Binary", "BinaryValue": b""}}, NON_EMPTY.format("Binary")),
+    (
+        {"attr1": {"DataType": "String", "BinaryValue": b"x"}},
+        "The message attribute 'attr1' with type 'String' must use field 'String'.",
+    ),
+    (
+        {"attr1": {"DataType": "Number", "BinaryValue": b"1"}},
+        "The message attribute 'attr1' with type 'Number' must use field 'String'.",
+    ),
+    (
+        {"attr1": {"DataType": "Binary", "StringValue": "x"}},
+        "The message attribute 'attr1' with type 'Binary' must use field 'Binary'.",
+    ),
+    ({"attr1": {"DataType": "Other", "StringValue": "x"}}, BAD_TYPE),
+    (
+        {"a" * 257: {"DataType": "String", "StringValue": "x"}},
+        "Length of message attribute name must be less than 256 bytes.",
+    ),
+    ({"attr^": {"DataType": "String", "StringValue": "x"}}, BAD_CHARACTER),
+    (
+        {".attr": {"DataType": "String", "StringValue": "x"}},
+        "Invalid message attribute name starting with character '.' was found.",
+    ),
+    (
+        {"attr.": {"DataType": "String", "StringValue": "x"}},
+        "Invalid message attribute name ending with character '.' was found.",
+    ),
+    (
+        {"at..tr": {"DataType": "String", "StringValue": "x"}},
+        "Message attribute name can not have successive '.' character.",
+    ),
+    (
+        {"price": {"DataType": "Number", "StringValue": "error"}},
+        "Could not cast message attribute 'price' value to number.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("attributes", "message"), ATTRIBUTE_CASES)
+def test_message_attribute_validation(sns, attributes, message):
     topic(sns)
-    assert fails(sns.publish, TopicArn=ARN, Message="m", MessageAttributes=attributes) == (
-        code,
-        message,
-    )
+    expected = ("ParameterValueInvalid", message)
+    assert fails(sns.publish, TopicArn=ARN, Message="m", MessageAttributes=attributes) == expected
     entry = {"Id": "1", "Message": "m", "MessageAttributes": attributes}
-    assert fails(sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=[entry]) == (
-        code,
-        message,
-    )
+    assert fails(sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=[entry]) == expected
 
 
 def test_message_attribute_custom_types_are_accepted(sns):
@@ -154,9 +188,7 @@ def test_fifo_publish_rules(sns):
 
 def test_fifo_sequence_numbers_and_deduplication(cloud, sns):
     topic(sns, "orders.fifo", FifoTopic="true")
-    first = sns.publish(
-        TopicArn=FIFO, Message="m", MessageGroupId="g", MessageDeduplicationId="d1"
-    )
+    first = sns.publish(TopicArn=FIFO, Message="m", MessageGroupId="g", MessageDeduplicationId="d1")
     second = sns.publish(
         TopicArn=FIFO, Message="m", MessageGroupId="g", MessageDeduplicationId="d2"
     )
@@ -170,9 +202,7 @@ def test_fifo_sequence_numbers_and_deduplication(cloud, sns):
         first["SequenceNumber"],
     )
     cloud.clock.advance(301)
-    later = sns.publish(
-        TopicArn=FIFO, Message="m", MessageGroupId="g", MessageDeduplicationId="d1"
-    )
+    later = sns.publish(TopicArn=FIFO, Message="m", MessageGroupId="g", MessageDeduplicationId="d1")
     assert later["MessageId"] != first["MessageId"]
 
 
@@ -220,7 +250,10 @@ def test_publish_batch_errors(sns):
         sns.publish_batch,
         TopicArn=ARN,
         PublishBatchRequestEntries=[dict(entry, Id=str(i)) for i in range(11)],
-    ) == ("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")  # fmt: skip
+    ) == (
+        "TooManyEntriesInBatchRequest",
+        "The batch request contains more entries than permissible.",
+    )
     assert fails(sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=[entry, entry]) == (
         "BatchEntryIdsNotDistinct",
         "Two or more batch entries in the request have the same Id.",
@@ -228,9 +261,12 @@ def test_publish_batch_errors(sns):
     assert fails(sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=[])[0] == (
         "EmptyBatchRequest"
     )
-    assert fails(
-        sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=[dict(entry, Id="a b")]
-    )[0] == "InvalidBatchEntryId"
+    assert (
+        fails(sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=[dict(entry, Id="a b")])[
+            0
+        ]
+        == "InvalidBatchEntryId"
+    )
     big = [{"Id": str(i), "Message": "x" * 30_000} for i in range(9)]
     assert fails(sns.publish_batch, TopicArn=ARN, PublishBatchRequestEntries=big) == (
         "BatchRequestTooLong",

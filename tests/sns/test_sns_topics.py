@@ -157,7 +157,11 @@ def test_topic_delivery_policy_and_effective_policy(sns):
     assert effective["http"]["defaultRequestPolicy"] == {"headerContentType": "application/json"}
     policy = {
         "http": {
-            "defaultHealthyRetryPolicy": {"minDelayTarget": 5, "maxDelayTarget": 6, "numRetries": 1},
+            "defaultHealthyRetryPolicy": {
+                "minDelayTarget": 5,
+                "maxDelayTarget": 6,
+                "numRetries": 1,
+            },
             "disableSubscriptionOverrides": False,
         }
     }
@@ -206,7 +210,9 @@ def test_fifo_attributes_and_archive_policy(cloud, sns):
     assert attrs["BeginningArchiveTime"].endswith("Z")
     with pytest.raises(ClientError):
         sns.set_topic_attributes(
-            TopicArn=arn, AttributeName="ArchivePolicy", AttributeValue='{"MessageRetentionPeriod": 0}'
+            TopicArn=arn,
+            AttributeName="ArchivePolicy",
+            AttributeValue='{"MessageRetentionPeriod": 0}',
         )
     with pytest.raises(ClientError):
         sns.set_topic_attributes(
@@ -289,9 +295,7 @@ def test_tags(sns):
         )
     assert error(exc) == ("InvalidParameter", "Invalid parameter: Duplicated keys are not allowed.")
     with pytest.raises(sns.exceptions.TagLimitExceededException):
-        sns.tag_resource(
-            ResourceArn=ARN, Tags=[{"Key": f"t{i}", "Value": "v"} for i in range(50)]
-        )
+        sns.tag_resource(ResourceArn=ARN, Tags=[{"Key": f"t{i}", "Value": "v"} for i in range(50)])
     with pytest.raises(sns.exceptions.ResourceNotFoundException) as exc:
         sns.list_tags_for_resource(ResourceArn=ARN + "-gone")
     assert error(exc) == ("ResourceNotFound", "Resource does not exist")

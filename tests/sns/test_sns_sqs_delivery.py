@@ -144,9 +144,7 @@ def test_fifo_topic_to_fifo_queue(cloud, sns, sqs, raw):
     subscribe(sns, qarn, topic_arn=FIFO, RawMessageDelivery=str(raw).lower())
     first = sns.publish(TopicArn=FIFO, Message="Test", MessageGroupId="message-group-id-1")
     sns.publish(TopicArn=FIFO, Message="Test", MessageGroupId="message-group-id-1")  # duplicate
-    sns.publish(
-        TopicArn=FIFO, Message="Second", MessageGroupId="message-group-id-1"
-    )
+    sns.publish(TopicArn=FIFO, Message="Second", MessageGroupId="message-group-id-1")
     messages = receive(sqs, url, AttributeNames=["All"])
     assert len(messages) == 2
     attrs = messages[0]["Attributes"]
@@ -335,7 +333,8 @@ def test_lambda_destinations_and_dead_letter_topics(cloud, sns, sqs):
     assert json.loads(body["Message"]) == {"raise_error": 1}
     attrs = body["MessageAttributes"]
     assert attrs["ErrorCode"] == {"Type": "Number", "Value": "200"}
-    assert attrs["ErrorMessage"] == {"Type": "String", "Value": "Test exception (this is intentional)"}
+    message = "Test exception (this is intentional)"
+    assert attrs["ErrorMessage"] == {"Type": "String", "Value": message}
     assert attrs["RequestID"]["Type"] == "String"
 
 

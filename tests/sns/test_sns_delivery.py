@@ -23,9 +23,8 @@ def http_subscription(cloud, sns, endpoint=HOOK, **attributes) -> str:
 
 
 def notifications(cloud, endpoint=HOOK) -> list:
-    return [
-        m for m in cloud.outbox.where(endpoint=endpoint) if m.headers.get("x-amz-sns-message-type") == "Notification"
-    ]  # fmt: skip
+    messages = cloud.outbox.where(endpoint=endpoint)
+    return [m for m in messages if m.headers.get("x-amz-sns-message-type") == "Notification"]
 
 
 def test_http_notification_envelope_and_headers(cloud, sns):
@@ -202,8 +201,11 @@ def test_email_email_json_sms_and_firehose(cloud, sns):
     for protocol, endpoint in [("email", "me@example.com"), ("email-json", "robot@example.com")]:
         sns.subscribe(TopicArn=ARN, Protocol=protocol, Endpoint=endpoint)
         cloud.settle()
-        token = cloud.outbox.where(endpoint=endpoint)[0]
-        token = token.json()["Token"] if protocol == "email-json" else token.body.split("Token=")[1].split()[0]
+        sent = cloud.outbox.where(endpoint=endpoint)[0]
+        if protocol == "email-json":
+            token = sent.json()["Token"]
+        else:
+            token = sent.body.split("Token=")[1].split()[0]
         sns.confirm_subscription(TopicArn=ARN, Token=token)
     sns.subscribe(TopicArn=ARN, Protocol="sms", Endpoint="+15551234567")
     stream = f"arn:aws:firehose:eu-west-1:{ACCOUNT}:deliverystream/s"
@@ -318,6 +320,15 @@ def test_lambda_receives_the_sns_event(cloud, sns):
     assert notification["Message"] == "hello"
     assert notification["MessageAttributes"] == {"n": {"Type": "Number", "Value": "3"}}
     assert notification["UnsubscribeUrl"].endswith(f"SubscriptionArn={sub}")
+
+
+def test_lambda_events_carry_version_1_signatures(cloud, sns):
+    topic(sns, SignatureVersion="2")
+    fn = lambda_function(cloud)
+    sns.subscribe(TopicArn=ARN, Protocol="lambda", Endpoint=fn)
+    sns.publish(TopicArn=ARN, Message="signed")
+    cloud.settle()
+    assert received_events()[0]["Records"][0]["Sns"]["SignatureVersion"] == "1"
 
 
 def test_lambda_alias_subscription(cloud, sns):

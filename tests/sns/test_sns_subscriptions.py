@@ -8,8 +8,6 @@ import pytest
 from botocore.exceptions import ClientError
 from snshelpers import confirm_http, error, topic
 
-from fakeaws.errors import UnsupportedOperation
-
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:sns:eu-west-1:{ACCOUNT}:orders"
 QUEUE = f"arn:aws:sqs:eu-west-1:{ACCOUNT}:q"
@@ -138,7 +136,7 @@ def test_confirm_subscription_errors(cloud, sns):
     token = cloud.outbox[0].json()["Token"]
     cases = [
         (dict(TopicArn="not-an-arn", Token=token), "Invalid parameter: Topic"),
-        (dict(TopicArn=ARN.replace("eu-west-1", "us-east-1"), Token=token), "Invalid parameter: Topic"),
+        (dict(TopicArn=ARN.replace("eu-west", "us-east"), Token=token), "Invalid parameter: Topic"),
         (dict(TopicArn=ARN, Token="not-a-token"), "Invalid token"),
         (dict(TopicArn=ARN, Token="ab" * 128), "Invalid parameter: Token"),
         (dict(TopicArn=ARN + "-other", Token=token), "Invalid parameter: Token"),
@@ -186,24 +184,25 @@ def test_cross_account_queue_subscription_is_pending(sns):
     assert subscribe(sns, "sqs", other) == "pending confirmation"
 
 
-@pytest.mark.parametrize(
-    ("protocol", "endpoint", "message"),
-    [
-        ("smtp", "x", "Invalid parameter: Amazon SNS does not support this protocol string: smtp"),
-        ("sqs", "https://sqs.eu-west-1.amazonaws.com/123456789012/q", "Invalid parameter: SQS endpoint ARN"),
-        ("sqs", "arn:aws:lambda:eu-west-1:123456789012:function:f", "Invalid parameter: SQS endpoint ARN"),
-        ("lambda", "f", "Invalid parameter: Lambda endpoint ARN"),
-        ("sms", "NAA+15551234567", "Invalid SMS endpoint: NAA+15551234567"),
-        ("https", "http://example.com", "Invalid parameter: Endpoint must match the specified protocol"),
-        ("email", "not-an-address", "Invalid parameter: Email address"),
-        (
-            "sqs",
-            "arn:aws:sqs:eu-west-1:123456789012:q.fifo",
-            "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be "
-            "subscribed to standard SNS topics",
-        ),
-    ],
-)  # fmt: skip
+SQS_ARN = "Invalid parameter: SQS endpoint ARN"
+ENDPOINT_CASES = [
+    ("smtp", "x", "Invalid parameter: Amazon SNS does not support this protocol string: smtp"),
+    ("sqs", "https://sqs.eu-west-1.amazonaws.com/123456789012/q", SQS_ARN),
+    ("sqs", FUNCTION, SQS_ARN),
+    ("lambda", "f", "Invalid parameter: Lambda endpoint ARN"),
+    ("sms", "NAA+15551234567", "Invalid SMS endpoint: NAA+15551234567"),
+    ("https", "http://x.com", "Invalid parameter: Endpoint must match the specified protocol"),
+    ("email", "not-an-address", "Invalid parameter: Email address"),
+    (
+        "sqs",
+        "arn:aws:sqs:eu-west-1:123456789012:q.fifo",
+        "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be "
+        "subscribed to standard SNS topics",
+    ),
+]
+
+
+@pytest.mark.parametrize(("protocol", "endpoint", "message"), ENDPOINT_CASES)
 def test_endpoint_validation(sns, protocol, endpoint, message):
     topic(sns)
     with pytest.raises(ClientError) as exc:
@@ -222,10 +221,14 @@ def test_subscribe_to_missing_or_malformed_topic(sns):
     )
 
 
-def test_application_endpoints_are_refused_loudly(sns):
+def test_application_endpoints_must_exist(sns):
     topic(sns)
-    with pytest.raises(UnsupportedOperation):
+    with pytest.raises(sns.exceptions.NotFoundException) as exc:
         subscribe(sns, "application", f"arn:aws:sns:eu-west-1:{ACCOUNT}:endpoint/GCM/app/1")
+    assert error(exc) == ("NotFound", "Endpoint does not exist")
+    with pytest.raises(ClientError) as exc:
+        subscribe(sns, "application", "device-token")
+    assert error(exc)[1] == "Invalid parameter: ApplicationEndpoint ARN"
 
 
 def test_fifo_topics_take_sqs_subscriptions_only(sns):
@@ -265,15 +268,33 @@ def test_subscribe_is_idempotent(sns):
     assert len(sns.list_subscriptions()["Subscriptions"]) == 1
 
 
+JACKSON_FIELD = (
+    "failed to parse JSON. Unexpected character ('i' (code 105)): was expecting double-quote to "
+    "start field name\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` "
+    "disabled); line: 1, column: 2]"
+)
+JACKSON_TOKEN = (
+    "failed to parse JSON. Unrecognized token 'invalid': was expecting (JSON String, Number, "
+    "Array, Object or token 'null', 'true' or 'false')\n at [Source: REDACTED "
+    "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 8]"
+)
+TRUE_OR_FALSE = "RawMessageDelivery: Invalid value [{}]. Must be true or false."
+INVALID_DLQ = "RedrivePolicy: deadLetterTargetArn is an invalid arn"
+
+
 def test_subscribe_attribute_validation(sns):
     topic(sns)
     cases = [
-        ({"RawMessageDelivery": "wrongvalue"}, "RawMessageDelivery: Invalid value [wrongvalue]. Must be true or false."),
+        ({"RawMessageDelivery": "wrongvalue"}, TRUE_OR_FALSE.format("wrongvalue")),
         ({"Bogus": "1"}, "AttributeName"),
-        ({"FilterPolicy": "invalid"}, "FilterPolicy: failed to parse JSON. Unrecognized token 'invalid': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 8]"),
-        ({"FilterPolicyScope": "Everything"}, "FilterPolicyScope: Invalid value [Everything]. Please use either MessageBody or MessageAttributes"),
-        ({"RedrivePolicy": '{"deadLetterTargetArn": "queue"}'}, "RedrivePolicy: deadLetterTargetArn is an invalid arn"),
-    ]  # fmt: skip
+        ({"FilterPolicy": "invalid"}, f"FilterPolicy: {JACKSON_TOKEN}"),
+        (
+            {"FilterPolicyScope": "Everything"},
+            "FilterPolicyScope: Invalid value [Everything]. Please use either MessageBody or "
+            "MessageAttributes",
+        ),
+        ({"RedrivePolicy": '{"deadLetterTargetArn": "queue"}'}, INVALID_DLQ),
+    ]
     for attributes, reason in cases:
         with pytest.raises(ClientError) as exc:
             subscribe(sns, Attributes=attributes)
@@ -311,14 +332,15 @@ def test_set_subscription_attributes(sns):
     )
     got = attrs(sns, arn)
     assert "FilterPolicy" not in got and "FilterPolicyScope" not in got
+    prefix = "Invalid parameter: "
     cases = [
-        ("Fake", "x", "Invalid parameter: AttributeName"),
-        ("RawMessageDelivery", "test-ValUe", "Invalid parameter: RawMessageDelivery: Invalid value [test-ValUe]. Must be true or false."),
-        ("RawMessageDelivery", "", "Invalid parameter: RawMessageDelivery: Invalid value []. Must be true or false."),
-        ("RedrivePolicy", '{"deadLetterTargetArn": "fake-arn"}', "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn"),
-        ("RedrivePolicy", "{invalid json}", "Invalid parameter: RedrivePolicy: failed to parse JSON. Unexpected character ('i' (code 105)): was expecting double-quote to start field name\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 2]"),
-        ("FilterPolicy", "{invalid json}", "Invalid parameter: FilterPolicy: failed to parse JSON. Unexpected character ('i' (code 105)): was expecting double-quote to start field name\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 2]"),
-    ]  # fmt: skip
+        ("Fake", "x", f"{prefix}AttributeName"),
+        ("RawMessageDelivery", "test-ValUe", prefix + TRUE_OR_FALSE.format("test-ValUe")),
+        ("RawMessageDelivery", "", prefix + TRUE_OR_FALSE.format("")),
+        ("RedrivePolicy", '{"deadLetterTargetArn": "fake-arn"}', prefix + INVALID_DLQ),
+        ("RedrivePolicy", "{invalid json}", f"{prefix}RedrivePolicy: {JACKSON_FIELD}"),
+        ("FilterPolicy", "{invalid json}", f"{prefix}FilterPolicy: {JACKSON_FIELD}"),
+    ]
     for name, value, message in cases:
         with pytest.raises(ClientError) as exc:
             sns.set_subscription_attributes(
@@ -400,11 +422,12 @@ def test_unsubscribe(cloud, sns):
     sns.unsubscribe(SubscriptionArn=arn)  # idempotent
     assert sns.list_subscriptions_by_topic(TopicArn=ARN)["Subscriptions"] == []
     assert sns.get_topic_attributes(TopicArn=ARN)["Attributes"]["SubscriptionsDeleted"] == "1"
+    short = "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, "
     cases = [
-        ("garbage", "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1"),
-        ("arn:aws:sns:eu-west-1:123456789012", "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 5"),
+        ("garbage", short + "not 1"),
+        ("arn:aws:sns:eu-west-1:123456789012", short + "not 5"),
         (ARN, "Invalid parameter: SubscriptionId"),
-    ]  # fmt: skip
+    ]
     for value, message in cases:
         with pytest.raises(ClientError) as exc:
             sns.unsubscribe(SubscriptionArn=value)
