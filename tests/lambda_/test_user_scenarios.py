@@ -712,13 +712,14 @@ def test_a_blue_green_deployment_with_versions_and_a_weighted_alias(cloud, lam):
 def test_publishing_without_changes_returns_the_same_version(cloud, lam):
     deploy(cloud, lam, "fn", zip_file=release(cloud, "r1"))
     first = lam.publish_version(FunctionName="fn")
-    again = lam.publish_version(FunctionName="fn")
+    again = lam.publish_version(FunctionName="fn", Description="ignored")
     assert (first["Version"], again["Version"]) == ("1", "1")
-    lam.update_function_code(FunctionName="fn", ZipFile=release(cloud, "r1"), Publish=True)
-    # Same code, same configuration: still version 1? AWS publishes only on a change.
-    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="fn")["Versions"]][
-        -1
-    ] in ("1", "2")
+    assert again["Description"] == ""
+    lam.tag_resource(Resource=first["FunctionArn"].rsplit(":", 1)[0], Tags={"team": "a"})
+    assert lam.publish_version(FunctionName="fn")["Version"] == "1"  # tags are no change
+    lam.update_function_configuration(FunctionName="fn", Timeout=9)
+    lam.get_waiter("function_updated_v2").wait(FunctionName="fn")
+    assert lam.publish_version(FunctionName="fn")["Version"] == "2"
 
 
 def test_publish_with_a_stale_code_sha_is_refused(cloud, lam):
@@ -1126,15 +1127,23 @@ def test_a_snapshot_restores_into_a_new_cloud_with_pending_async_work(cloud, lam
     lam.put_function_event_invoke_config(
         FunctionName="worker", DestinationConfig={"OnSuccess": {"Destination": queue_arn}}
     )
-    cloud.clock.freeze()
-    snap = cloud.snapshot()
+    lam.invoke(FunctionName="worker", InvocationType="Event", Payload=b'{"id": "queued"}')
+    snap = cloud.snapshot()  # the event has not run yet: it is pending work of the world
     with mock_serverless(clock="frozen", region=REGION, fresh=True) as other:
         other.restore(snap)
-        lam2 = boto3.client("lambda", region_name=REGION)
-        lam2.invoke(FunctionName="worker", InvocationType="Event", Payload=b'{"id": "r"}')
         other.settle()
-        [message] = drain(boto3.client("sqs", region_name=REGION), url)
-        assert json.loads(message["Body"])["responsePayload"]["processed"] == "r"
+        other_sqs = boto3.client("sqs", region_name=REGION)
+        [message] = drain(other_sqs, url)
+        assert json.loads(message["Body"])["responsePayload"]["processed"] == "queued"
+        other_lam = boto3.client("lambda", region_name=REGION)
+        other_lam.invoke(FunctionName="worker", InvocationType="Event", Payload=b'{"id": "new"}')
+        other.settle()
+        [message] = drain(other_sqs, url)
+        assert json.loads(message["Body"])["responsePayload"]["processed"] == "new"
+    # The original world still has its own copy of the event.
+    cloud.settle()
+    [message] = drain(sqs, url)
+    assert json.loads(message["Body"])["responsePayload"]["processed"] == "queued"
 
 
 def test_module_state_never_leaks_from_one_mock_to_the_next():
@@ -1257,3 +1266,25 @@ def test_a_function_arn_of_another_region_is_not_reachable(cloud, lam, operation
     assert exc.value.response["Error"]["Message"] == (
         f"Functions from 'us-east-1' are not reachable in this region ('{REGION}')"
     )
+
+
+def test_the_task_root_is_read_only(cloud, lam):
+    source = """
+        import json, os, tempfile
+
+        def handler(event, context):
+            try:
+                with open("cache.json", "w") as handle:
+                    json.dump({"a": 1}, handle)
+            except OSError as err:
+                failure = [err.errno, err.strerror, err.filename]
+            with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
+                with open(os.path.join(scratch, "cache.json"), "w") as handle:
+                    handle.write("{}")  # /tmp is writable
+            with open("app.py") as handle:
+                return {"failure": failure, "source": handle.read(6)}
+    """
+    deploy(cloud, lam, "writer", source=source)
+    response, body = invoke_json(lam, "writer")
+    assert "FunctionError" not in response, body
+    assert body == {"failure": [30, "Read-only file system", "cache.json"], "source": "\nimpor"}

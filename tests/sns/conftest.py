@@ -24,8 +24,4 @@ def sns(cloud):
 
 @pytest.fixture
 def sqs(cloud):
-    from fakeaws.services.sqs.backend import SqsBackend
-
-    if not hasattr(SqsBackend, "send_internal"):
-        pytest.skip("the fake SQS cannot receive messages from SNS yet")
     return boto3.client("sqs", region_name=REGION)

@@ -291,10 +291,6 @@ def test_missing_function_goes_to_the_dead_letter_queue(cloud, sns, sqs):
 
 
 def test_cross_account_queue_gets_the_subscription_confirmation(cloud, sns):
-    from fakeaws.services.sqs.backend import SqsBackend
-
-    if not hasattr(SqsBackend, "send_internal"):
-        pytest.skip("the fake SQS cannot receive messages from SNS yet")
     topic(sns)
     their_sqs = cloud.session("210987654321").client("sqs")
     url = their_sqs.create_queue(QueueName="theirs")["QueueUrl"]

@@ -427,6 +427,7 @@ def test_unsubscribe(cloud, sns):
         ("garbage", short + "not 1"),
         ("arn:aws:sns:eu-west-1:123456789012", short + "not 5"),
         (ARN, "Invalid parameter: SubscriptionId"),
+        ("", "Invalid parameter: SubscriptionArn Reason: no value for required parameter"),
     ]
     for value, message in cases:
         with pytest.raises(ClientError) as exc:

@@ -155,3 +155,83 @@ def test_lambda_failure_destination_delivers_to_a_queue(cloud, sqs):
     record = json.loads(message["Body"])
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestPayload"] == {"order": 7}
+
+
+class _Watcher:
+    """Stands for the Lambda SQS poller: records when SQS says messages arrived."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def woken(self, key: str) -> None:
+        self.calls.append(key)
+
+
+def test_watchers_and_next_visible(cloud, sqs, backend):
+    url = sqs.create_queue(QueueName="w")["QueueUrl"]
+    watcher = _Watcher()
+    backend.watch_internal(ARN + "w", watcher.woken, "mapping-1")
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=30)
+    assert watcher.calls == []  # delayed: found with next_visible_internal instead
+    assert backend.next_visible_internal(ARN + "w") == pytest.approx(cloud.clock.time() + 30)
+    sqs.send_message(QueueUrl=url, MessageBody="now")
+    assert watcher.calls == ["mapping-1"]
+    [message] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=60)["Messages"]
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+    )
+    assert watcher.calls == ["mapping-1"] * 2
+    # The watch is on the ARN: it survives the queue being deleted and created again.
+    cloud.settings.sqs.deleted_name_cooldown = 0
+    sqs.delete_queue(QueueUrl=url)
+    assert backend.next_visible_internal(ARN + "w") is None
+    assert backend.queue_attributes_internal(ARN + "w") is None
+    url = sqs.create_queue(QueueName="w", Attributes={"VisibilityTimeout": "45"})["QueueUrl"]
+    assert backend.queue_attributes_internal(ARN + "w")["VisibilityTimeout"] == "45"
+    sqs.send_message(QueueUrl=url, MessageBody="again")
+    assert watcher.calls == ["mapping-1"] * 3
+    backend.unwatch_internal(ARN + "w", "mapping-1")
+    sqs.send_message(QueueUrl=url, MessageBody="unwatched")
+    assert len(watcher.calls) == 3
+
+
+def test_lambda_event_source_mapping_consumes_and_redrives(cloud, sqs):
+    cloud.settings.lambda_.echo_logs = False
+    sqs.create_queue(QueueName="dlq")
+    redrive = json.dumps({"deadLetterTargetArn": ARN + "dlq", "maxReceiveCount": 2})
+    url = sqs.create_queue(QueueName="in", Attributes={"RedrivePolicy": redrive})["QueueUrl"]
+    lam = boto3.client("lambda", region_name="eu-west-1")
+    source = (
+        "def handler(event, context):\n"
+        "    if any(r['body'] == 'fail' for r in event['Records']):\n"
+        "        raise ValueError('boom')\n"
+    )
+    lam.create_function(
+        FunctionName="consumer",
+        Runtime="python3.12",
+        Role="arn:aws:iam::123456789012:role/r",
+        Handler="lambda_function.handler",
+        Code={"ZipFile": cloud.lambda_zip(source=source)},
+    )
+    cloud.settle()
+    lam.create_event_source_mapping(EventSourceArn=ARN + "in", FunctionName="consumer")
+    cloud.settle(within=1)
+
+    def visible(name):
+        got = sqs.get_queue_attributes(
+            QueueUrl=f"https://sqs.eu-west-1.amazonaws.com/123456789012/{name}",
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(got["ApproximateNumberOfMessages"]), int(
+            got["ApproximateNumberOfMessagesNotVisible"]
+        )
+
+    sqs.send_message(QueueUrl=url, MessageBody="ok")
+    cloud.settle(within=1)
+    assert visible("in") == (0, 0)  # consumed and deleted
+    sqs.send_message(QueueUrl=url, MessageBody="fail")
+    cloud.settle(within=1)
+    assert visible("in") == (0, 1)  # the failed batch waits for its visibility timeout
+    cloud.settle(within=100)
+    assert visible("in") == (0, 0)
+    assert visible("dlq") == (1, 0)  # received twice, then moved on the third receive

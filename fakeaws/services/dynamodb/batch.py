@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
+from fakeaws.services.dynamodb.capacity import (
+    Consumption,
+    read_units,
+    throttled,
+    wants,
+    write_units,
+)
 from fakeaws.services.dynamodb.items import (
     _check_index_keys,
     _key,
@@ -18,7 +26,7 @@ from fakeaws.services.dynamodb.types import (
     copy_item,
     item_size,
     sort_key,
-    validate_item,
+    validate_item_sized,
     validate_key_attributes,
 )
 
@@ -35,9 +43,22 @@ def _tables_resource(backend: Any, call: Call) -> list[str]:
 
 
 class Batches:
-    """Mixin of DynamoDBBackend: batch reads and writes."""
+    """Mixin of DynamoDBBackend: batch reads and writes.
+
+    Each key or write is admitted on its own: what a PROVISIONED table (or
+    one of its GSIs) has no capacity left for is returned in
+    ``UnprocessedKeys`` / ``UnprocessedItems``; only when nothing at all
+    could be done does the call fail with ProvisionedThroughputExceededException,
+    as DynamoDB documents.
+    """
 
     def table(self, name_or_arn: str) -> Table: ...  # from ControlPlane
+
+    # from Accounting
+    throttles: Any
+    read_refusal: Any
+    write_refusal: Any
+    charge: Any
 
     @permission(resources=_tables_resource)
     def batch_get_item(self, call: Call) -> dict:
@@ -58,21 +79,57 @@ class Batches:
             _refuse_duplicates(table, keys)
             plans.append((name, table, keys, projection))
 
+        now = call.time
         responses: dict[str, list[dict]] = {name: [] for name, *_ in plans}
-        unprocessed: dict[str, dict] = {}
+        left: dict[str, list[dict]] = {}  # keys left for the caller to ask again
+        spent: dict[str, Consumption] = {}
         size = 0
+        full = False
+        read = 0
+        refusal = None
         for name, table, keys, projection in plans:
-            for n, key in enumerate(keys):
-                item = table.get(key)
-                if item is None:
+            consistent = bool(requests[name].get("ConsistentRead"))
+            throttles = self.throttles(table)
+            journal = None if consistent else table.journal
+            for key in keys:
+                if full:
+                    left.setdefault(name, []).append(key)
                     continue
-                size += item_size(item)
-                if size > MAX_GET_BYTES:  # the rest is left for the caller to ask again
-                    request = {k: v for k, v in requests[name].items() if k != "Keys"}
-                    unprocessed[name] = {**request, "Keys": [copy_item(k) for k in keys[n:]]}
-                    break
-                responses[name].append(projection.apply(item) if projection else copy_item(item))
-        return {"Responses": responses, "UnprocessedKeys": unprocessed}
+                if throttles:
+                    refused = self.read_refusal(table, None, now)
+                    if refused is not None:
+                        refusal = refusal or refused
+                        left.setdefault(name, []).append(key)
+                        continue
+                item = table.get(key)
+                if journal is not None:
+                    item = journal.item(table, key, item)
+                item_bytes = item_size(item) if item is not None else 0
+                if size + item_bytes > MAX_GET_BYTES:  # the rest is left for the caller
+                    full = True
+                    left.setdefault(name, []).append(key)
+                    continue
+                size += item_bytes
+                read += 1
+                units = read_units(item_bytes) * (1.0 if consistent else 0.5)
+                consumption = Consumption(name, units)
+                self.charge(table, consumption, False, now)
+                _add(spent, consumption)
+                if item is not None:
+                    responses[name].append(
+                        projection.apply(item) if projection else copy_item(item)
+                    )
+        if not read and refusal is not None:  # nothing could be read: the whole call throttles
+            raise throttled(refusal)
+        unprocessed: dict[str, dict] = {}
+        for name, keys in left.items():
+            request = {k: v for k, v in requests[name].items() if k != "Keys"}
+            unprocessed[name] = {**copy.deepcopy(request), "Keys": [copy_item(k) for k in keys]}
+        out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
+        mode = wants(call.params)
+        if mode is not None:
+            out["ConsumedCapacity"] = [c.response(mode) for c in spent.values()]
+        return out
 
     @permission(resources=_tables_resource)
     def batch_write_item(self, call: Call) -> dict:
@@ -83,7 +140,7 @@ class Batches:
                 "constraint: Map value must satisfy constraint: [Member must have length less "
                 "than or equal to 25, Member must have length greater than or equal to 1]"
             )
-        writes: list[tuple[Table, dict, dict | None]] = []
+        writes: list[tuple[str, Table, dict, dict | None, int]] = []
         for name, entries in requests.items():
             table = self.table(name)
             keys = []
@@ -97,26 +154,66 @@ class Batches:
                         "supported datatypes"
                     )
                 if "PutRequest" in entry:
-                    item = validate_item(entry["PutRequest"]["Item"])
+                    item, item_bytes = validate_item_sized(entry["PutRequest"]["Item"])
                     validate_key_attributes(
                         item, table.key_schema, table.attribute_types, what="item"
                     )
                     _check_index_keys(table, item)
                     key = table.key_of(item)
-                    writes.append((table, key, item))
+                    writes.append((name, table, key, item, item_bytes))
                 else:
                     key = _key(table, entry["DeleteRequest"]["Key"])
-                    writes.append((table, key, None))
+                    writes.append((name, table, key, None, 0))
                 keys.append(key)
             _refuse_duplicates(table, keys)
-        for table, key, item in writes:  # validated as a whole first, then applied
-            table.write(key, item)
-        out: dict[str, Any] = {"UnprocessedItems": {}}
+        # Validated as a whole first, then applied one by one: each write a table (or a GSI)
+        # has no capacity left for is left unprocessed, for the caller to send again.
+        now = call.time
+        unprocessed: dict[str, list[dict]] = {}
+        spent: dict[str, Consumption] = {}
+        written = []
+        refusal = None
+        for name, table, key, item, new_size in writes:
+            old = table.get(key)
+            if self.throttles(table):
+                refused = self.write_refusal(table, old, item, now)
+                if refused is not None:
+                    refusal = refusal or refused
+                    entry = (
+                        {"PutRequest": {"Item": copy_item(item)}}
+                        if item is not None
+                        else {"DeleteRequest": {"Key": copy_item(key)}}
+                    )
+                    unprocessed.setdefault(name, []).append(entry)
+                    continue
+            old_size = item_size(old) if old is not None else 0
+            index_units = None
+            if item is not None or old is not None:
+                index_units = table.write(key, item, old, old_size, new_size).index_units
+            consumption = Consumption(name, write_units(max(old_size, new_size)))
+            consumption.add_indexes(table, index_units)
+            self.charge(table, consumption, True, now)
+            _add(spent, consumption)
+            written.append((table, key))
+        if not written and refusal is not None:  # nothing could be written: the call throttles
+            raise throttled(refusal)
+        out: dict[str, Any] = {"UnprocessedItems": unprocessed}
         if call.params.get("ReturnItemCollectionMetrics") == "SIZE":
-            metrics = batch_metrics((table, key) for table, key, _ in writes)
+            metrics = batch_metrics(written)
             if metrics:
                 out["ItemCollectionMetrics"] = metrics
+        mode = wants(call.params)
+        if mode is not None:
+            out["ConsumedCapacity"] = [c.response(mode) for c in spent.values()]
         return out
+
+
+def _add(spent: dict[str, Consumption], consumption: Consumption) -> None:
+    """Add one item's units to its table's running total."""
+    total = spent.get(consumption.table_name)
+    if total is None:
+        total = spent[consumption.table_name] = Consumption(consumption.table_name)
+    total.merge(consumption)
 
 
 def batch_metrics(writes: Any) -> dict[str, list[dict]]:

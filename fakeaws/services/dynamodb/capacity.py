@@ -102,6 +102,18 @@ class Consumption:
             for name, value in units.items():
                 self.add_index(table.indexes[name], value)
 
+    def merge(self, other: Consumption) -> None:
+        """Add ``other``'s units (of the same table) to these."""
+        self.table += other.table
+        for which in ("gsi", "lsi"):
+            arms = getattr(other, which)
+            if arms:
+                mine = getattr(self, which)
+                if mine is None:
+                    mine = self._new(which)
+                for name, units in arms.items():
+                    mine[name] = mine.get(name, 0.0) + units
+
     def _new(self, which: str) -> dict[str, float]:
         arms: dict[str, float] = {}
         setattr(self, which, arms)
@@ -224,7 +236,7 @@ class CapacityMeter:
     def as_dict(self) -> dict[str, dict[str, Usage]]:
         """{table: {"": table arm, index name: index arm}} (copies)."""
         out: dict[str, dict[str, Usage]] = {}
-        for (name, index), usage in sorted(self._usage.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        for (name, index), usage in sorted(self._usage.items(), key=_by_name):
             out.setdefault(name, {})[index or ""] = Usage(**vars(usage))
         return out
 
@@ -273,6 +285,11 @@ class CapacityMeter:
 
     def __repr__(self) -> str:
         return f"<CapacityMeter {self.total()}>"
+
+
+def _by_name(entry: tuple) -> tuple[str, str]:
+    (table, index), _ = entry
+    return (table, index or "")
 
 
 class CapacityWindow:

@@ -220,9 +220,7 @@ def stale_query(
             return False
         if high is not None and (position > high if inclusive[1] else position >= high):
             return False
-        if start is not None and (position <= start if forward else position >= start):
-            return False
-        return True
+        return start is None or (position > start if forward else position < start)
 
     return _merged(table, candidates, changed, in_range, store.position, not forward), as_of
 

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError
 from fakeaws.services.base import permission
-from fakeaws.services.lambda_.layers import check_max_items, decode_marker, encode_marker
+from fakeaws.services.lambda_.layers import check_max_items
 from fakeaws.services.lambda_.names import (
     constraint_error,
     invalid_parameter,
     is_version,
     merge_qualifier,
+    page_of_keys,
     parse_unqualified_function_name,
     resource_conflict,
     resource_not_found,
@@ -100,11 +101,11 @@ class Concurrency:
     # -- reserved concurrency --------------------------------------------------------------
     @permission(resources=function_resource)
     def put_function_concurrency(self, call: Call) -> dict:
-        ref = self.ref(call)
+        ref = self._ref(call)
         if ref.qualifier is not None:
             raise invalid_parameter(FUNCTION_ONLY)
-        fn = self.functions.get(ref.name)
-        if fn is None or ref.account not in (None, self.account_id):
+        fn = self._existing(ref)
+        if fn is None:
             raise self.function_not_found(ref.name, "$LATEST")
         wanted = call.params["ReservedConcurrentExecutions"]
         limit = self.settings.account_concurrency
@@ -122,7 +123,7 @@ class Concurrency:
 
     @permission(resources=function_resource)
     def get_function_concurrency(self, call: Call) -> dict:
-        ref = self.ref(call)
+        ref = self._ref(call)
         fn = self.function(ref)
         if fn.reserved_concurrency is None:
             return {}
@@ -130,7 +131,7 @@ class Concurrency:
 
     @permission(resources=function_resource)
     def delete_function_concurrency(self, call: Call) -> dict:
-        ref = self.ref(call)
+        ref = self._ref(call)
         if ref.qualifier is not None:
             raise invalid_parameter(FUNCTION_ONLY)
         self.function(ref).reserved_concurrency = None
@@ -139,13 +140,11 @@ class Concurrency:
     # -- provisioned concurrency -----------------------------------------------------------
     def _provisioned_target(self, call: Call, latest_message: str) -> tuple[Function, str]:
         """The function and the alias or version a provisioned-concurrency call names."""
-        ref = self.ref(call)
+        ref = self._ref(call)
         qualifier = merge_qualifier(ref, call.params["Qualifier"])
         if qualifier is None or qualifier == "$LATEST":
             raise invalid_parameter(latest_message)
-        fn = self.functions.get(ref.name)
-        if ref.account not in (None, self.account_id):
-            fn = None
+        fn = self._existing(ref)
         if is_version(qualifier):
             if fn is None or qualifier not in fn.versions:
                 raise self.function_not_found(ref.name, qualifier)
@@ -214,25 +213,19 @@ class Concurrency:
     @permission(resources=function_resource)
     def list_provisioned_concurrency_configs(self, call: Call) -> dict:
         p = call.params
-        ref = self.ref(call)
-        fn = self.functions.get(ref.name)
-        if fn is None or ref.account not in (None, self.account_id):
+        ref = self._ref(call)
+        fn = self._existing(ref)
+        if fn is None:
             raise self.function_not_found(ref.name)
         limit = check_max_items(p.get("MaxItems"))
-        qualifiers = list(fn.provisioned)
-        if p.get("Marker"):
-            start = decode_marker(p["Marker"])
-            if start not in qualifiers:
-                raise invalid_parameter(f"Invalid marker: {p['Marker']}")
-            qualifiers = qualifiers[qualifiers.index(start) :]
-        page = qualifiers[:limit]
+        page, marker = page_of_keys(list(fn.provisioned), p.get("Marker"), limit)
         items = [
             {"FunctionArn": self.function_arn(fn.name, q), **_pc_out(fn.provisioned[q])}
             for q in page
         ]
         out: dict = {"ProvisionedConcurrencyConfigs": items}
-        if len(qualifiers) > limit:
-            out["NextMarker"] = encode_marker(qualifiers[limit])
+        if marker is not None:
+            out["NextMarker"] = marker
         return out
 
     # -- account settings ---------------------------------------------------------------
@@ -257,7 +250,7 @@ class Concurrency:
     # -- recursive loop detection ------------------------------------------------------------
     @permission(resources=function_resource)
     def put_function_recursion_config(self, call: Call) -> dict:
-        ref = parse_unqualified_function_name(call.params["FunctionName"])
+        ref = self._reachable(parse_unqualified_function_name(call.params["FunctionName"]))
         fn = self.function(ref)
         value = call.params["RecursiveLoop"]
         if value not in ("Allow", "Terminate"):
@@ -269,7 +262,7 @@ class Concurrency:
 
     @permission(resources=function_resource)
     def get_function_recursion_config(self, call: Call) -> dict:
-        ref = parse_unqualified_function_name(call.params["FunctionName"])
+        ref = self._reachable(parse_unqualified_function_name(call.params["FunctionName"]))
         return {"RecursiveLoop": self.function(ref).recursion}
 
 

@@ -126,14 +126,18 @@ class Functions:
 
     # -- lookups ---------------------------------------------------------------------------
     def _ref(self, call: Call, member: str = "FunctionName") -> FunctionRef:
-        ref = self.ref(call, member)
+        """The parsed function name of a request, refused if it names another region."""
+        return self._reachable(self.ref(call, member))
+
+    def _reachable(self, ref: FunctionRef) -> FunctionRef:
         if ref.region is not None and ref.region != self.region:
-            raise AWSError(
-                "ResourceNotFoundException",
-                f"Functions from '{ref.region}' are not reachable in this region ('{self.region}')",
-                Type="User",
-            )
+            raise unreachable(ref.region, self.region)
         return ref
+
+    def _existing(self, ref: FunctionRef) -> Function | None:
+        """The function ``ref`` names in this account, or None (the caller picks the error)."""
+        fn = self.functions.get(ref.name)
+        return fn if fn is not None and ref.account in (None, self.account_id) else None
 
     def _qualified(self, call: Call) -> tuple[Function, str | None]:
         """The function and qualifier of a read: from the name or the Qualifier parameter."""

@@ -21,13 +21,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.services.base import permission
-from fakeaws.services.lambda_.layers import check_max_items, decode_marker, encode_marker
+from fakeaws.services.lambda_.layers import check_max_items
 from fakeaws.services.lambda_.names import (
     FunctionRef,
     constraint_error,
     invalid_parameter,
     merge_qualifier,
-    parse_function_name,
+    page_of_keys,
     pattern_error,
     resource_not_found,
 )
@@ -75,12 +75,9 @@ class InvokeConfigs:
 
     # -- helpers ---------------------------------------------------------------------------
     def _config_target(self, call: Call) -> tuple[FunctionRef, str | None, Function | None]:
-        ref = self.ref(call)
+        ref = self._ref(call)
         qualifier = merge_qualifier(ref, call.params.get("Qualifier"))
-        fn = self.functions.get(ref.name)
-        if ref.account not in (None, self.account_id):
-            fn = None
-        return ref, qualifier, fn
+        return ref, qualifier, self._existing(ref)
 
     def _existing_target(self, call: Call) -> tuple[Function, str]:
         """For Put/Update: the function and qualifier, which must exist."""
@@ -228,22 +225,15 @@ class InvokeConfigs:
     @permission(resources=function_resource)
     def list_function_event_invoke_configs(self, call: Call) -> dict:
         p = call.params
-        ref = parse_function_name(p["FunctionName"])
-        fn = self.functions.get(ref.name)
-        if fn is None or ref.account not in (None, self.account_id):
+        ref = self._ref(call)
+        fn = self._existing(ref)
+        if fn is None:
             raise resource_not_found(NO_FUNCTION)
         limit = check_max_items(p.get("MaxItems"))
-        qualifiers = list(fn.event_invoke_configs)
-        if p.get("Marker"):
-            start = decode_marker(p["Marker"])
-            if start not in qualifiers:
-                raise invalid_parameter(f"Invalid marker: {p['Marker']}")
-            qualifiers = qualifiers[qualifiers.index(start) :]
-        out: dict = {
-            "FunctionEventInvokeConfigs": [self._describe(fn, q) for q in qualifiers[:limit]]
-        }
-        if len(qualifiers) > limit:
-            out["NextMarker"] = encode_marker(qualifiers[limit])
+        page, marker = page_of_keys(list(fn.event_invoke_configs), p.get("Marker"), limit)
+        out: dict = {"FunctionEventInvokeConfigs": [self._describe(fn, q) for q in page]}
+        if marker is not None:
+            out["NextMarker"] = marker
         return out
 
 

@@ -613,13 +613,7 @@ def _list_item(version: LayerVersion) -> dict:
         "Description": version.description,
         "CreatedDate": version.created,
     }
-    if version.compatible_runtimes:
-        out["CompatibleRuntimes"] = list(version.compatible_runtimes)
-    if version.license_info is not None:
-        out["LicenseInfo"] = version.license_info
-    if version.compatible_architectures:
-        out["CompatibleArchitectures"] = list(version.compatible_architectures)
-    return out
+    return _with_optional_members(out, version)
 
 
 def _describe_version(version: LayerVersion) -> dict:
@@ -636,6 +630,11 @@ def _describe_version(version: LayerVersion) -> dict:
         "CreatedDate": version.created,
         "Version": version.version,
     }
+    return _with_optional_members(out, version)
+
+
+def _with_optional_members(out: dict, version: LayerVersion) -> dict:
+    """The members Lambda leaves out of a layer version's description when they are not set."""
     if version.compatible_runtimes:
         out["CompatibleRuntimes"] = list(version.compatible_runtimes)
     if version.license_info is not None:

@@ -8,6 +8,7 @@ ARN, qualified or not. botocore checks only lengths; the pattern is Lambda's.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ def pattern_error(value: str, member: str, pattern: str) -> AWSError:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # every call parses its FunctionName: the same few names
 def parse_function_name(value: str, member: str = "functionName") -> FunctionRef:
     match = _FUNCTION_NAME.fullmatch(value)
     if match is None:
@@ -148,6 +150,16 @@ def decode_marker(token: str) -> object:
         raise AWSError(
             "InvalidParameterValueException", f"Invalid marker: {token}", Type="User"
         ) from exc
+
+
+def page_of_keys(keys: list, marker: str | None, limit: int) -> tuple[list, str | None]:
+    """One page of ``keys`` (in their order) from the key ``marker`` names, and the next marker."""
+    if marker:
+        start = decode_marker(marker)
+        if start not in keys:
+            raise invalid_parameter(f"Invalid marker: {marker}")
+        keys = keys[keys.index(start) :]
+    return keys[:limit], (encode_marker(keys[limit]) if len(keys) > limit else None)
 
 
 def max_items_error(value: int) -> AWSError:

@@ -96,10 +96,10 @@ class Permissions:
 
     # -- helpers -------------------------------------------------------------------------
     def _policy_function(self, call: Call) -> tuple[FunctionRef, str | None, Function]:
-        ref = self.ref(call)
+        ref = self._ref(call)
         qualifier = merge_qualifier(ref, call.params.get("Qualifier"))
-        fn = self.functions.get(ref.name)
-        if fn is None or ref.account not in (None, self.account_id):
+        fn = self._existing(ref)
+        if fn is None:
             raise self.function_not_found(ref.name)
         return ref, qualifier, fn
 
@@ -159,7 +159,7 @@ class Permissions:
                 "functionUrlAuthType",
                 "Member must satisfy enum value set: [NONE, AWS_IAM]",
             )
-        ref = self.ref(call)
+        ref = self._ref(call)
         qualifier = merge_qualifier(ref, p.get("Qualifier"))
         if qualifier == "$LATEST":
             raise invalid_parameter("We currently do not support adding policies for $LATEST.")
@@ -200,10 +200,10 @@ class Permissions:
         sid = p["StatementId"]
         if not _namespaced_sid(sid):
             raise pattern_error(sid, "statementId", NAMESPACED_STATEMENT_ID_PATTERN)
-        ref = self.ref(call)
+        ref = self._ref(call)
         qualifier = merge_qualifier(ref, p.get("Qualifier"))
-        fn = self.functions.get(ref.name)
-        if fn is None or ref.account not in (None, self.account_id):
+        fn = self._existing(ref)
+        if fn is None:
             raise resource_not_found(f"No policy found for: {self.function_arn(ref.name)}")
         self._check_target(fn, qualifier)
         key = _key(qualifier)

@@ -16,11 +16,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.services.base import permission
-from fakeaws.services.lambda_.layers import check_max_items, decode_marker, encode_marker
+from fakeaws.services.lambda_.layers import check_max_items
 from fakeaws.services.lambda_.names import (
     constraint_error,
-    invalid_parameter,
     merge_qualifier,
+    page_of_keys,
     problem,
     resource_conflict,
     resource_not_found,
@@ -63,7 +63,7 @@ class FunctionUrls:
 
     # -- helpers -------------------------------------------------------------------------
     def _url_target(self, call: Call) -> tuple[str, str | None, Function | None]:
-        ref = self.ref(call)
+        ref = self._ref(call)
         qualifier = merge_qualifier(ref, call.params.get("Qualifier"))
         if qualifier is not None and not _URL_QUALIFIER.fullmatch(qualifier):
             raise constraint_error(
@@ -71,10 +71,7 @@ class FunctionUrls:
                 "qualifier",
                 f"Member must satisfy regular expression pattern: {URL_QUALIFIER_PATTERN}",
             )
-        fn = self.functions.get(ref.name)
-        if ref.account not in (None, self.account_id):
-            fn = None
-        return ref.name, qualifier, fn
+        return ref.name, qualifier, self._existing(ref)
 
     def _check_url_members(self, call: Call) -> None:
         p = call.params
@@ -186,20 +183,15 @@ class FunctionUrls:
     @permission(resources=function_resource)
     def list_function_url_configs(self, call: Call) -> dict:
         p = call.params
-        ref = self.ref(call)
-        fn = self.functions.get(ref.name)
-        if fn is None or ref.account not in (None, self.account_id):
+        ref = self._ref(call)
+        fn = self._existing(ref)
+        if fn is None:
             raise resource_not_found(NO_FUNCTION)
         limit = check_max_items(p.get("MaxItems"))
-        keys = list(fn.url_configs)
-        if p.get("Marker"):
-            start = decode_marker(p["Marker"])
-            if start not in keys:
-                raise invalid_parameter(f"Invalid marker: {p['Marker']}")
-            keys = keys[keys.index(start) :]
-        out: dict = {"FunctionUrlConfigs": [copy.deepcopy(fn.url_configs[k]) for k in keys[:limit]]}
-        if len(keys) > limit:
-            out["NextMarker"] = encode_marker(keys[limit])
+        page, marker = page_of_keys(list(fn.url_configs), p.get("Marker"), limit)
+        out: dict = {"FunctionUrlConfigs": [copy.deepcopy(fn.url_configs[k]) for k in page]}
+        if marker is not None:
+            out["NextMarker"] = marker
         return out
 
 

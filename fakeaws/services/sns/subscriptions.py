@@ -65,7 +65,7 @@ class Subscriptions:
     # -- lookups ----------------------------------------------------------------------------------
     def find_subscription(self, arn: str | None, call: Call) -> tuple[Any, Subscription | None]:
         """(owning backend, subscription or None) for a subscription ARN, after AWS's checks."""
-        if arn is None:
+        if not arn:
             raise invalid(
                 "Invalid parameter: SubscriptionArn Reason: no value for required parameter"
             )

@@ -12,7 +12,9 @@ policies are stored and returned, not evaluated (IAM does that).
 
 Python entry points for other services (all take the cloud's lock):
 ``send_internal``, ``accept_delivery``, ``receive_internal``,
-``delete_internal``, ``change_visibility_internal`` and ``queue_for_arn``.
+``delete_internal``, ``change_visibility_internal``, ``queue_for_arn``,
+``queue_attributes_internal``, ``watch_internal`` / ``unwatch_internal`` and
+``next_visible_internal``.
 
 LIMITATIONS (see docs/sqs.md): KMS keys are stored, messages are not
 encrypted and KMS errors never happen; throughput quotas and throttling are
@@ -106,6 +108,9 @@ class SqsBackend(Queues, Messages, Redrive, Backend):
         super().__init__(cloud, account_id, region)
         self.queues: dict[str, Queue] = {}
         self.deleted_names: dict[str, float] = {}  # name -> when its queue was deleted
+        # Queue name -> {key: callback} of other services waiting for messages (the Lambda
+        # SQS poller); kept by name, so a queue deleted and created again is still watched.
+        self.watchers: dict[str, dict[str, Any]] = {}
 
     # -- shared helpers -----------------------------------------------------------------
     @property
@@ -115,10 +120,19 @@ class SqsBackend(Queues, Messages, Redrive, Backend):
     def now(self) -> float:
         return self.cloud.clock.time()
 
-    def wake(self) -> None:
-        """Tell long polls waiting in real time that messages may be available."""
+    def wake(self, queue: Queue | None) -> None:
+        """Messages may have become receivable on ``queue``: tell whoever waits for them.
+
+        Long polls waiting in real time, and the watchers other services
+        registered (``watch_internal``).
+        """
         if not self.cloud.clock.frozen:
             waker(self.cloud).notify()
+        if queue is None:
+            return
+        watchers = self.backend_for(queue.account, queue.region).watchers.get(queue.name)
+        for key, callback in list((watchers or {}).items()):
+            callback(key)
 
     def backend_for(self, account: str, region: str | None = None) -> SqsBackend:
         region = region or self.region
@@ -267,6 +281,51 @@ class SqsBackend(Queues, Messages, Redrive, Backend):
             if queue is None:
                 raise no_queue()
             self.delete_one(queue, receipt_handle, self.now())
+
+    def queue_attributes_internal(self, queue_arn: str) -> dict[str, str] | None:
+        """A queue's attributes as GetQueueAttributes(All) returns them; None if it is missing."""
+        with self.cloud.lock:
+            queue = self.queue_for_arn(queue_arn)
+            return None if queue is None else self._attribute_values(queue)
+
+    def watch_internal(self, queue_arn: str, callback: Any, key: str) -> None:
+        """Call ``callback(key)`` whenever messages become receivable at once on the queue.
+
+        That is: a message sent without delay, a visibility timeout ended early
+        (ChangeMessageVisibility to 0), a message moved in (dead-letter queue,
+        move task), a FIFO group freed by a delete. Messages that become visible
+        with time are found with ``next_visible_internal``. One callback per key
+        (registering again replaces it); ``callback`` should be a bound method
+        so that snapshots can copy it. The watch is on the queue's ARN: it goes on
+        if the queue is deleted and created again.
+        """
+        parts = parse_queue_arn(queue_arn)
+        if parts is None:
+            return
+        with self.cloud.lock:
+            owner = self.backend_for(parts.account, parts.region)
+            owner.watchers.setdefault(parts.resource, {})[key] = callback
+
+    def unwatch_internal(self, queue_arn: str, key: str) -> None:
+        parts = parse_queue_arn(queue_arn)
+        if parts is None:
+            return
+        with self.cloud.lock:
+            owner = self.backend_for(parts.account, parts.region)
+            watchers = owner.watchers.get(parts.resource)
+            if watchers is not None:
+                watchers.pop(key, None)
+                if not watchers:
+                    del owner.watchers[parts.resource]
+
+    def next_visible_internal(self, queue_arn: str) -> float | None:
+        """When (virtual epoch seconds) a hidden message of the queue next becomes visible."""
+        with self.cloud.lock:
+            queue = self.queue_for_arn(queue_arn)
+            if queue is None:
+                return None
+            queue.refresh(self.now())
+            return queue.next_change()
 
     def change_visibility_internal(self, queue_arn: str, receipt_handle: str, timeout: int) -> None:
         """ChangeMessageVisibility by queue ARN (same errors)."""

@@ -340,7 +340,7 @@ class Messages:
             result["SequenceNumber"] = sequence
         result["MessageId"] = message.id
         if delay <= 0:
-            self.wake()
+            self.wake(queue)
         return result
 
     @permission(resources=_resources)
@@ -587,7 +587,7 @@ class Messages:
             raise receipt_handle_expired(handle)
         queue.remove(message)
         if queue.fifo:
-            self.wake()  # the group may be free again
+            self.wake(queue)  # the group may be free again
 
     @permission(action="sqs:DeleteMessage", resources=_resources)
     def delete_message_batch(self, call: Call) -> dict:
@@ -647,7 +647,7 @@ class Messages:
             )
         queue.extend(message, now, timeout)
         if timeout == 0:
-            self.wake()
+            self.wake(queue)
 
     @permission(action="sqs:ChangeMessageVisibility", resources=_resources)
     def change_message_visibility_batch(self, call: Call) -> dict:

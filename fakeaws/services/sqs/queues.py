@@ -220,7 +220,7 @@ class Queues:
         owner.deleted_names[queue.name] = self.now()
         queue.deleted = True
         queue.purge()
-        self.wake()  # long polls on it end
+        self.wake(None)  # long polls on it end
         return {}
 
     # -- attributes ------------------------------------------------------------------------
@@ -276,7 +276,7 @@ class Queues:
         queue.modified = now
         if queue.fifo and queue.delay_seconds != old_delay:
             queue.redelay(now, queue.delay_seconds)
-            self.wake()
+            self.wake(queue)
         return {}
 
     # -- tags ------------------------------------------------------------------------------

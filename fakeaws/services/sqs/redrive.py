@@ -145,7 +145,7 @@ class Redrive:
             dedup_id=message.dedup_id if target.fifo else None,
         )
         target.add(moved, now, 0)
-        self.wake()
+        self.wake(target)
         return moved
 
     # -- ListDeadLetterSourceQueues ----------------------------------------------------

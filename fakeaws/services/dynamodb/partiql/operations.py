@@ -14,10 +14,9 @@ condition, a DELETE of one succeeds, too few parameters fail and extra ones
 are ignored, NextToken errors, {"Items": []} for writes).
 
 LIMITATIONS: ``IN`` and ``OR`` on the partition key are evaluated by a Scan
-(DynamoDB runs one Query per value); ``ReturnConsumedCapacity`` is ignored;
-the IAM action is ``dynamodb:ExecuteStatement`` (and the batch/transaction
-ones), not the statement's ``dynamodb:PartiQLSelect``/``Insert``/``Update``/
-``Delete``.
+(DynamoDB runs one Query per value), and charged as one; the IAM action is
+``dynamodb:ExecuteStatement`` (and the batch/transaction ones), not the
+statement's ``dynamodb:PartiQLSelect``/``Insert``/``Update``/``Delete``.
 """
 
 from __future__ import annotations
@@ -30,10 +29,18 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
+from fakeaws.services.dynamodb import consistency
+from fakeaws.services.dynamodb.capacity import Consumption, read_units, wants, write_units
 from fakeaws.services.dynamodb.partiql import parser, plan
 from fakeaws.services.dynamodb.reads import PAGE_BYTES
 from fakeaws.services.dynamodb.table import Table
-from fakeaws.services.dynamodb.transactions import MAX_ACTIONS, commit
+from fakeaws.services.dynamodb.transactions import (
+    MAX_ACTIONS,
+    _add,
+    commit,
+    read_all,
+    replayed,
+)
 from fakeaws.services.dynamodb.types import copy_item, item_size, validate_item
 
 if TYPE_CHECKING:
@@ -109,7 +116,14 @@ class PartiQL:
 
     def table(self, name_or_arn: str) -> Table: ...  # from ControlPlane
 
-    _tokens: dict[str, tuple[str, float]]
+    _tokens: dict[str, tuple]
+
+    # from Accounting and Transactions
+    admit_read: Any
+    admit_write: Any
+    charge: Any
+    repeated_token: Any
+    remember_token: Any
 
     @permission(action=_statement_action, resources=_statement_resource)
     def execute_statement(self, call: Call) -> dict:
@@ -119,19 +133,52 @@ class PartiQL:
             raise validation_error("EXISTS can only be used in ExecuteTransaction write requests.")
         bound = plan.bind(self, statement, p.get("Parameters"))
         if isinstance(statement, parser.Select):
-            return self._select(bound, p)
+            return self._select(bound, p, call.time)
         write = plan.write_plan(bound)
-        old = write.table.get(write.key)
+        table = write.table
+        old = table.get(write.key)
+        consumption, new, paths = self._write(write, old, p, call.time)
+        out: dict[str, Any] = {"Items": write.returned(old, new, paths)}
+        mode = wants(p)
+        if mode is not None:
+            out["ConsumedCapacity"] = consumption.response(mode)
+        return out
+
+    def _write(self, write: plan.WritePlan, old: dict | None, entry: dict, now: float) -> tuple:
+        """One statement's write, admitted and charged: (consumption, new item, paths).
+
+        Its errors (a failed condition, a duplicate item: charged as a
+        failed conditional write is) are raised as the statement's.
+        """
+        table = write.table
+        new: dict | None = None
+        problem = None
+        paths: list = []
+        try:
+            new, paths = write.new_item(old)
+        except AWSError as error:
+            problem = error
+        if table.billing_mode == "PROVISIONED":
+            self.admit_write(table, old, new, now)
+        old_size = item_size(old) if old is not None else 0
+        new_size = item_size(new) if new is not None else 0
+        units = write_units(max(old_size, new_size))
         failure = write.failure(old)
         if failure is not None:
+            self.charge(table, Consumption(table.name, units), True, now)
             fields = {}
-            if p.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
+            if entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
                 fields["Item"] = copy_item(old)
             raise AWSError(_EXCEPTIONS[failure[0]], failure[1], **fields)
-        new, paths = write.new_item(old)
+        if problem is not None:
+            raise problem
+        index_units = None
         if new is not None or old is not None:
-            write.table.write(write.key, new)
-        return {"Items": write.returned(old, new, paths)}
+            index_units = table.write(write.key, new, old, old_size, new_size).index_units
+        consumption = Consumption(table.name, units)
+        consumption.add_indexes(table, index_units)
+        self.charge(table, consumption, True, now)
+        return consumption, new, paths
 
     @permission(resources=_batch_resources)
     def batch_execute_statement(self, call: Call) -> dict:
@@ -152,7 +199,13 @@ class PartiQL:
                 "BatchExecuteStatement API does not support both read and write operations in "
                 "the same request."
             )
-        return {"Responses": [self._batch_one(entry) for entry in entries]}
+        spent: dict[str, Consumption] = {}
+        responses = [self._batch_one(entry, spent, call.time) for entry in entries]
+        out: dict[str, Any] = {"Responses": responses}
+        mode = wants(call.params)
+        if mode is not None:
+            out["ConsumedCapacity"] = [c.response(mode) for c in spent.values()]
+        return out
 
     @permission(resources=_transaction_resources)
     def execute_transaction(self, call: Call) -> dict:
@@ -163,8 +216,10 @@ class PartiQL:
                 "1 validation error detected: Value at 'transactStatements' failed to satisfy "
                 "constraint: Member must have length less than or equal to 100"
             )
-        if self.repeated_token(p.get("ClientRequestToken"), p["TransactStatements"], call.time):
-            return {}
+        mode = wants(p)
+        seen = self.repeated_token(p.get("ClientRequestToken"), p["TransactStatements"], call.time)
+        if seen is not None:
+            return replayed(self, seen, mode)
         statements = []
         for n, entry in enumerate(entries):
             statements.append(_in_transaction(n, lambda e=entry: parser.parse(e["Statement"])))
@@ -179,32 +234,78 @@ class PartiQL:
                 _in_transaction(n, lambda s=s, e=e: self._transaction_get(s, e))
                 for n, (s, e) in enumerate(zip(statements, entries))
             ]
-            return {"Responses": [_item_response(g.item()) for g in gets]}
+            items = read_all(self, [(g.table, g.key) for g in gets], call.time)
+            out: dict[str, Any] = {
+                "Responses": [_item_response(g.shown(item)) for g, (item, _) in zip(gets, items)]
+            }
+            if mode is not None:
+                spent: dict[str, Consumption] = {}
+                for _, consumption in items:
+                    _add(spent, consumption)
+                out["ConsumedCapacity"] = [c.response(mode) for c in spent.values()]
+            return out
         writes = [
             _in_transaction(n, lambda s=s, e=e: self._transaction_write(s, e))
             for n, (s, e) in enumerate(zip(statements, entries))
         ]
-        self._apply_transaction(writes, entries)
-        self.remember_token(p.get("ClientRequestToken"), p["TransactStatements"], call.time)
+        steps = [_Step(write, entry) for write, entry in zip(writes, entries)]
+        _, spent, sizes = commit(steps, self, call.time)
+        self.remember_token(p.get("ClientRequestToken"), p["TransactStatements"], call.time, sizes)
+        if mode is not None:
+            return {"ConsumedCapacity": [c.response(mode) for c in spent.values()]}
         return {}
 
     # -- ExecuteStatement SELECT ---------------------------------------------------------------
 
-    def _select(self, bound: plan.Bound, p: dict) -> dict:
+    def _select(self, bound: plan.Bound, p: dict, now: float) -> dict:
         select = plan.select_plan(bound, bool(p.get("ConsistentRead")))
         fingerprint = _fingerprint(p["Statement"], bound.parameters)
         start = _start_key(p.get("NextToken"), fingerprint, select)
         limit = p.get("Limit")
+        table, index = select.table, select.index
+        consistent = bool(p.get("ConsistentRead")) and (index is None or index.kind != "GSI")
+        self.admit_read(table, index, now)
+        candidates = select.candidates(start)
+        as_of: dict = {}
+        if not consistent and table.journal is not None:
+            if select.hash_value is None:
+                candidates, as_of = consistency.stale_scan(
+                    table.journal, table, index, candidates, start, 0, 1
+                )
+            else:
+                low, high, inclusive = select.bounds
+                candidates, as_of = consistency.stale_query(
+                    table.journal,
+                    table,
+                    index,
+                    candidates,
+                    select.hash_value,
+                    low,
+                    high,
+                    inclusive,
+                    select.forward,
+                    start,
+                )
+        fetches = index is not None and index.kind == "LSI" and index.projected is not None
+        fetched = 0
         items: list[dict] = []
         size = 0
         last = None
-        for scanned, entry in enumerate(select.candidates(start), 1):
+        for scanned, entry in enumerate(candidates, 1):
             entry_size = item_size(entry)
             if scanned > 1 and size + entry_size > PAGE_BYTES:
                 break
             size += entry_size
             last = entry
-            item = select.full_item(entry)
+            if fetches:  # an LSI fetches what it does not project from the table
+                key = table.key_of(entry)
+                item = table.get(key)
+                if as_of:
+                    item = as_of.get(consistency.identity(table, key), item)
+                fetched += read_units(item_size(item) if item is not None else 0)
+                item = item or entry
+            else:
+                item = entry
             if select.condition is None or select.condition.evaluate(item):
                 items.append(select.shape(item, entry))
             if limit is not None and scanned >= limit:
@@ -216,11 +317,22 @@ class PartiQL:
             key = select.key_of(last)
             out["NextToken"] = _token(fingerprint, key)
             out["LastEvaluatedKey"] = key
+        factor = 1.0 if consistent else 0.5
+        units = read_units(size) * factor
+        if index is None:
+            consumption = Consumption(table.name, units)
+        else:
+            consumption = Consumption(table.name, fetched * factor)
+            consumption.add_index(index, units)
+        self.charge(table, consumption, False, now)
+        mode = wants(p)
+        if mode is not None:
+            out["ConsumedCapacity"] = consumption.response(mode)
         return out
 
     # -- BatchExecuteStatement ------------------------------------------------------------------
 
-    def _batch_one(self, entry: dict) -> dict:
+    def _batch_one(self, entry: dict, spent: dict[str, Consumption], now: float) -> dict:
         table_name = None
         try:
             statement = parser.parse(entry["Statement"])
@@ -229,23 +341,38 @@ class PartiQL:
                     "EXISTS can only be used in ExecuteTransaction write requests."
                 )
             bound = plan.bind(self, statement, entry.get("Parameters"))
-            table_name = bound.table.name
+            table = bound.table
+            table_name = table.name
             if isinstance(statement, parser.Select):
                 if statement.index is not None:
                     raise validation_error("This operation is not supported on an index")
-                item = plan.get_plan(bound).item()
-                return {"TableName": table_name, **({"Item": item} if item is not None else {})}
+                get = plan.get_plan(bound)
+                consistent = bool(entry.get("ConsistentRead"))
+                self.admit_read(table, None, now)
+                item = table.get(get.key)
+                if not consistent and table.journal is not None:
+                    item = table.journal.item(table, get.key, item)
+                units = read_units(item_size(item) if item is not None else 0)
+                consumption = Consumption(table.name, units * (1.0 if consistent else 0.5))
+                self.charge(table, consumption, False, now)
+                _add(spent, consumption)
+                shown = get.shown(item)
+                return {"TableName": table_name, **({"Item": shown} if shown is not None else {})}
             write = plan.write_plan(bound)
-            old = write.table.get(write.key)
-            failure = write.failure(old)
-            if failure is not None:
-                error: dict[str, Any] = {"Code": failure[0], "Message": failure[1]}
-                if entry.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old:
-                    error["Item"] = copy_item(old)
-                return {"Error": error, "TableName": table_name}
-            new, _ = write.new_item(old)
-            if new is not None or old is not None:
-                write.table.write(write.key, new)
+            old = table.get(write.key)
+            try:
+                consumption, _, _ = self._write(write, old, entry, now)
+            except AWSError as error:
+                if error.code not in ("ConditionalCheckFailedException", "DuplicateItemException"):
+                    raise
+                error_out: dict[str, Any] = {
+                    "Code": _ERRORS[error.code],
+                    "Message": error.message,
+                }
+                if "Item" in error.fields:
+                    error_out["Item"] = error.fields["Item"]
+                return {"Error": error_out, "TableName": table_name}
+            _add(spent, consumption)
             return {"TableName": table_name}
         except AWSError as error:
             out: dict[str, Any] = {
@@ -278,9 +405,6 @@ class PartiQL:
         if getattr(statement, "returning", None):
             raise validation_error("Unsupported clause: RETURNING")
         return plan.write_plan(plan.bind(self, statement, entry.get("Parameters")))
-
-    def _apply_transaction(self, writes: list[plan.WritePlan], entries: list[dict]) -> None:
-        commit([_Step(write, entry) for write, entry in zip(writes, entries)])
 
 
 @dataclass

@@ -431,7 +431,10 @@ class GetPlan:
     projection: Projection
 
     def item(self) -> dict | None:
-        item = self.table.get(self.key)
+        return self.shown(self.table.get(self.key))
+
+    def shown(self, item: dict | None) -> dict | None:
+        """What the statement returns of ``item`` (the item read by its key)."""
         if item is None or (self.condition is not None and not self.condition.evaluate(item)):
             return None
         return self.projection.apply(item)

@@ -72,7 +72,10 @@ What the invoke layer must do
   again (it re-initializes: a new ``INIT_START``, in the same log stream, as
   Lambda does) or closed and replaced, as the invoke layer prefers.
 * ``invoke`` raises only ``RuntimeError`` (closed environment),
-  ``KeyboardInterrupt``-like exceptions (never swallowed), and
+  ``BaseException``s of the test process (``KeyboardInterrupt``, pytest's
+  outcomes: never swallowed; ``os._exit(n)``, the function's own
+  ``BaseException`` classes, ``GeneratorExit`` and exceptions whose ``str()``
+  fails end the runtime instead, as ``Runtime.ExitError``), and
   :class:`SandboxTimeout` when an *outer* invocation on the same thread times
   out while this one runs (the inner environment is then reset): release
   bookkeeping in ``finally`` and let it propagate.
@@ -135,9 +138,11 @@ LIMITATIONS
   ``warnings`` filters are the process's own; changing them from a handler
   changes the test process.
 * ``/tmp`` is the real ``/tmp``, shared by all environments; the task root
-  and the layers' directory are shared by the environments of the same code
-  and are writable. The working directory is the process's: only ``open()``
-  and ``os.getcwd()`` see the task root as Lambda's working directory.
+  and the layers' directory are shared by the environments of the same code:
+  ``open()`` refuses to write there (``[Errno 30] Read-only file system``, as
+  on AWS), but ``os``/``pathlib``/``shutil`` writes are not stopped. The
+  working directory is the process's: only ``open()`` and ``os.getcwd()`` see
+  the task root as Lambda's working directory.
   Literal ``/var/task`` and ``/opt`` paths do not exist.
 * ``time.sleep`` is virtual: a loop polling for work done by another thread
   in real time burns through the timeout fast. Everything else in ``time``

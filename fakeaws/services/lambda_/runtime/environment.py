@@ -13,6 +13,7 @@ in the same log stream, as Lambda resets an environment.
 from __future__ import annotations
 
 import builtins
+import errno
 import inspect
 import logging
 import math
@@ -75,7 +76,11 @@ LAMBDA_WARNING = (
 # a Python runtime with a small function uses about this much.
 BASE_MEMORY_MB = 40
 
-_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# Frames of fakeaws itself (the runtime, the interceptor a handler's boto3 call goes
+# through) are left out of error stack traces: on AWS they would be botocore's only.
+_FAKEAWS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))) + os.sep  # fmt: skip
+_WRITE_MODES = frozenset("wax+")  # the letters of open() modes that write
 _slept = threading.local()  # virtual seconds each thread has slept through time.sleep
 
 
@@ -107,14 +112,28 @@ def make_error(
 
 def _fault_result(exc: BaseException, request_id: str | None) -> dict[str, Any]:
     """``build_fault_result``/the invoke error: the user's frames, formatted as the runtime does."""
-    frames = [
-        (f.filename, f.lineno, f.name, f.line)
-        for f in traceback.extract_tb(exc.__traceback__)
-        if not os.path.abspath(f.filename).startswith(_RUNTIME_DIR)
-    ]
+    frames = _user_frames(exc)
     while frames and frames[0][0].startswith("<frozen importlib"):
         frames.pop(0)
     return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
+
+
+def _user_frames(exc: BaseException) -> list[tuple[str, int | None, str, str | None]]:
+    return [
+        (f.filename, f.lineno, f.name, f.line)
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not os.path.abspath(f.filename).startswith(_FAKEAWS_DIR)
+    ]
+
+
+def _crash_output(exc: BaseException) -> str:
+    """What Python prints to stderr as an unhandled exception ends the runtime process."""
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(_user_frames(exc))]
+    try:
+        lines += traceback.format_exception_only(type(exc), exc)
+    except Exception:  # noqa: BLE001 - str(exc) raised: Python prints what it can
+        lines.append(f"{type(exc).__name__}: <exception str() failed>\n")
+    return "".join(lines)
 
 
 def _exit_status(exc: SystemExit) -> int:
@@ -290,11 +309,22 @@ class Sandbox:
             file = facade.stdout if facade is not None else self.stdout
         builtins.print(*args, sep=sep, end=end, file=file, flush=flush)
 
-    def _open(self, file: Any, *args: Any, **kwargs: Any) -> Any:
-        # Lambda's working directory is the task root: relative paths are read from there.
-        if isinstance(file, (str, os.PathLike)) and not os.path.isabs(file):
-            file = os.path.join(self.task_root, file)
-        return builtins.open(file, *args, **kwargs)
+    def _open(self, file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, os.PathLike)):
+            # Lambda's working directory is the task root: relative paths are read from there.
+            path = file if os.path.isabs(file) else os.path.join(self.task_root, file)
+            # /var/task and /opt are read-only on AWS; here they are shared by every
+            # environment (and test) of the same code: writing there must fail as on AWS.
+            if isinstance(mode, str) and not _WRITE_MODES.isdisjoint(mode):
+                self._check_writable(path, file)
+            file = path
+        return builtins.open(file, mode, *args, **kwargs)
+
+    def _check_writable(self, path: Any, given: Any) -> None:
+        real = os.path.realpath(path)
+        for root in (self.task_root, self.env.opt_dir):
+            if root is not None and (real == root or real.startswith(root + os.sep)):
+                raise OSError(errno.EROFS, "Read-only file system", given)
 
     def sleep(self, seconds: float) -> None:
         """``time.sleep``: virtual time passes; a sleep past the deadline ends the invocation."""
@@ -513,10 +543,11 @@ class ExecutionEnvironment:
         elif isinstance(exc, Fault):
             error = make_error(exc.message, exc.error_type, exc.trace, request_id)
             payload, error_type = self._report_error(error), exc.error_type
-        elif isinstance(exc, Exception):
-            error = _fault_result(exc, request_id)
+        elif (error := self._error_of(exc, request_id)) is not None:
             payload, error_type = self._report_error(error), error["errorType"]
-        else:  # KeyboardInterrupt and the like: not the function's to handle
+        elif self._crashes(exc):
+            payload, error_type = self._crash(exc, request_id), EXIT_ERROR
+        else:  # KeyboardInterrupt, pytest's outcomes...: not the function's to handle
             self._abandon()
             raise exc
         status = "error" if error_type == EXIT_ERROR else "success"
@@ -528,22 +559,14 @@ class ExecutionEnvironment:
         """Throw the runtime away: the next invocation initializes again (a new INIT_START)."""
         if self._state == "closed":
             return
-        if self._sandbox is not None:
-            self._sandbox.drop()
-            self._sandbox = None
-        self.log.flush()
-        self._state = "reset"
+        self._drop_sandbox("reset")
         self._pending_init_ms = None
 
     def close(self) -> None:
         """Drop the function's modules and everything the environment holds."""
         if self._state == "closed":
             return
-        if self._sandbox is not None:
-            self._sandbox.drop()
-            self._sandbox = None
-        self.log.flush()
-        self._state = "closed"
+        self._drop_sandbox("closed")
 
     def __repr__(self) -> str:
         return f"<ExecutionEnvironment {self.spec.function_name}:{self.spec.version} {self._state}>"
@@ -579,11 +602,14 @@ class ExecutionEnvironment:
         elif isinstance(exc, SystemExit):
             # Not the runtime's to catch: the process exits, and Lambda reports it.
             self._exit_output(exc)
-            message = logformat.exit_message(request_id, _exit_status(exc))
-            error = make_error(message, EXIT_ERROR, None, request_id)
+            error = _exit_error(request_id, _exit_status(exc))
             status = "error"
-        elif isinstance(exc, Exception):
-            error = _fault_result(exc, request_id)
+        elif exc is not None and (error := self._error_of(exc, request_id)) is not None:
+            pass
+        elif exc is not None and self._crashes(exc):
+            self._crash_output(exc)
+            error = _exit_error(request_id, 1)
+            status = "error"
         elif exc is not None:
             self._abandon()
             raise exc
@@ -626,6 +652,11 @@ class ExecutionEnvironment:
         if init.status == "timeout":
             payload = self._timeout_payload(request_id)
             error_type = TIMED_OUT
+        elif init.error_type == EXIT_ERROR:  # the platform's report of a dead process
+            assert init.error is not None
+            payload = to_json_compact({"errorMessage": init.error["errorMessage"],
+                                       "errorType": EXIT_ERROR})  # fmt: skip
+            error_type = EXIT_ERROR
         else:
             assert init.error is not None
             payload = to_json(init.error, self._ascii).encode()
@@ -745,13 +776,53 @@ class ExecutionEnvironment:
         self.log.emit(f"{message}\n{EXIT_ERROR}\n")
         return to_json_compact({"errorMessage": message, "errorType": EXIT_ERROR})
 
+    def _error_of(self, exc: BaseException, request_id: str | None) -> dict[str, Any] | None:
+        """The runtime's error payload for an exception the function raised, or None.
+
+        None when the runtime would not catch it (not an ``Exception``), or
+        could not describe it (its ``__str__`` raised): the process then dies.
+        """
+        if not isinstance(exc, Exception):
+            return None
+        try:
+            return _fault_result(exc, request_id)
+        except Exception:  # noqa: BLE001 - the runtime fails in turn, and exits
+            return None
+
+    def _crashes(self, exc: BaseException) -> bool:
+        """Whether ``exc`` ends the runtime process (the function's doing), rather than the test.
+
+        An ``Exception`` the runtime cannot describe, ``GeneratorExit``, or a
+        ``BaseException`` class of the function's own. ``KeyboardInterrupt`` and
+        the test process's own (pytest's outcomes) go on to the test.
+        """
+        if isinstance(exc, (Exception, GeneratorExit)):
+            return True
+        sandbox = self._sandbox
+        module = sandbox.importer.modules.get(type(exc).__module__) if sandbox else None
+        return module is not None and sandbox.importer.owns(module)  # type: ignore[union-attr]
+
+    def _crash(self, exc: BaseException, request_id: str) -> bytes:
+        """An exception the runtime does not survive: Python prints it, the process exits 1."""
+        self._crash_output(exc)
+        message = logformat.exit_message(request_id, 1)
+        self.log.emit(f"{message}\n{EXIT_ERROR}\n")
+        return to_json_compact({"errorMessage": message, "errorType": EXIT_ERROR})
+
+    def _crash_output(self, exc: BaseException) -> None:
+        for line in _crash_output(exc).splitlines(keepends=True):  # stderr, line by line
+            self.log.emit_output(line)
+
     def _abandon(self) -> None:
         """The run was interrupted from outside: throw the sandbox away, keep the logs."""
+        self._drop_sandbox("reset")
+
+    def _drop_sandbox(self, state: str) -> None:
         if self._sandbox is not None:
             self._sandbox.drop()
             self._sandbox = None
-        self._state = "reset"
         self.log.flush()
+        self._state = state
 
 
 def _run_handler(handler: Any, event: Any, context: LambdaContext, ensure_ascii: bool) -> bytes:
@@ -763,6 +834,11 @@ def _run_handler(handler: Any, event: Any, context: LambdaContext, ensure_ascii:
         if inspect.iscoroutine(result):
             result.close()  # an async handler: never awaited, as on AWS; no warning at exit
         raise Fault(MARSHAL_ERROR, str(exc)) from None
+
+
+def _exit_error(request_id: str | None, status: int) -> dict[str, Any]:
+    """The init error of a runtime process that exited (``Runtime.ExitError``)."""
+    return make_error(logformat.exit_message(request_id, status), EXIT_ERROR, None, request_id)
 
 
 def to_json_compact(value: dict[str, Any]) -> bytes:

@@ -6,7 +6,8 @@ own and hands every other attribute to the real module (PEP 562
 
 * ``os``: ``environ`` (the environment's variables), ``getenv``, ``putenv``,
   ``unsetenv`` (on the environment's variables too: never on the process's)
-  and ``getcwd`` (the task root, Lambda's working directory).
+  ``getcwd`` (the task root, Lambda's working directory) and ``_exit`` (ends the
+  runtime, ``Runtime.ExitError``, never the test process).
 * ``sys``: ``path``, ``modules`` (see ``isolation.py``), ``stdout`` and
   ``stderr`` (the function's log), ``argv``, an empty ``stdin``.
 * ``boto3``: a ``DEFAULT_SESSION`` of its own and a ``Session`` that, given no
@@ -115,12 +116,17 @@ def make_os(sandbox: Sandbox) -> Callable[[Importer], types.ModuleType]:
         def getcwdb() -> bytes:
             return os.fsencode(task_root)
 
+        def _exit(status: int) -> None:
+            # The runtime process ends (Runtime.ExitError), never the test process.
+            raise SystemExit(status)
+
         module.environ = environ
         module.getenv = getenv
         module.putenv = putenv
         module.unsetenv = unsetenv
         module.getcwd = getcwd
         module.getcwdb = getcwdb
+        module._exit = _exit
         return module
 
     return build

@@ -89,7 +89,8 @@ PRELOADED = frozenset(
 PRIVATE_STDLIB = frozenset({"dataclasses", "logging.config", "pprint", "traceback"})
 
 STDLIB = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
-_ALWAYS_SHARED = RUNTIME | PRELOADED | frozenset(sys.builtin_module_names)
+# ``__main__`` is the runtime's bootstrap on AWS; here, the test process's main module.
+_ALWAYS_SHARED = RUNTIME | PRELOADED | frozenset(sys.builtin_module_names) | {"__main__"}
 
 _stdlib_specs: dict[str, Any] = {}
 _stdlib_specs_lock = threading.Lock()
