@@ -464,6 +464,43 @@ register_call(
     stubber_target=None,
     moto_target=5,
 )
+
+
+def _provisioned_table(client: Any) -> None:
+    """The hot item in a PROVISIONED table: every call goes through its token buckets."""
+    client.create_table(
+        TableName=_TABLE,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        ProvisionedThroughput={"ReadCapacityUnits": 40_000, "WriteCapacityUnits": 40_000},
+    )
+    client.put_item(TableName=_TABLE, Item=_ITEM)
+
+
+register_call(
+    "dynamodb.put_item.provisioned",
+    "dynamodb",
+    "put_item",
+    {"TableName": _TABLE, "Item": _ITEM, "ReturnConsumedCapacity": "TOTAL"},
+    world=_provisioned_table,
+    description="PutItem on a PROVISIONED table (token buckets), asking for ConsumedCapacity",
+    stubber_target=None,
+)
+register_call(
+    "dynamodb.get_item.provisioned",
+    "dynamodb",
+    "get_item",
+    {"TableName": _TABLE, "Key": {"pk": {"S": "hot"}, "sk": {"N": "1"}}},
+    world=_provisioned_table,
+    description="GetItem on a PROVISIONED table (token buckets)",
+    stubber_target=None,
+)
 _QUERY_100 = {
     "TableName": _TABLE,
     "KeyConditionExpression": "pk = :p AND sk >= :lo",

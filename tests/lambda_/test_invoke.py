@@ -39,6 +39,9 @@ def create(
     **extra,
 ):
     code = cloud.lambda_zip(source=textwrap.dedent(source), files=files)
+    # A generous timeout: these tests are not about timeouts, and a loaded CI machine can
+    # take seconds (real time) for a cold start that creates boto3 clients.
+    extra.setdefault("Timeout", 30)
     lam.create_function(
         FunctionName=name,
         Runtime=extra.pop("Runtime", "python3.12"),

@@ -10,8 +10,9 @@ real functions), not what fakeaws happens to do.
 
 from __future__ import annotations
 
-import base64
 import json
+import os
+import pathlib
 import re
 import textwrap
 from decimal import Decimal
@@ -155,10 +156,14 @@ def test_a_package_from_a_folder_with_relative_imports_and_a_data_file(cloud, la
 
 def test_the_same_folder_gives_the_same_code_sha(cloud, lam, tmp_path):
     write_tree(tmp_path, PACKAGE)
-    first = deploy(cloud, lam, "a", handler="orders.handler.main", zip_file=cloud.lambda_zip(str(tmp_path)))
+    first = deploy(
+        cloud, lam, "a", handler="orders.handler.main", zip_file=cloud.lambda_zip(str(tmp_path))
+    )
     (tmp_path / "orders" / "__pycache__").mkdir()
     (tmp_path / "orders" / "__pycache__" / "handler.cpython-312.pyc").write_bytes(b"junk")
-    second = deploy(cloud, lam, "b", handler="orders.handler.main", zip_file=cloud.lambda_zip(str(tmp_path)))
+    second = deploy(
+        cloud, lam, "b", handler="orders.handler.main", zip_file=cloud.lambda_zip(str(tmp_path))
+    )
     assert first["CodeSha256"] == second["CodeSha256"]
     assert first["CodeSize"] == second["CodeSize"]
 
@@ -167,7 +172,8 @@ def test_a_handler_in_a_subfolder_with_a_slash_in_its_handler_path(cloud, lam):
     code = cloud.lambda_zip(
         files={
             "src/api/__init__.py": "",
-            "src/api/app.py": "from .routes import ROUTES\n\ndef handler(e, c):\n    return ROUTES\n",
+            "src/api/app.py": "from .routes import ROUTES\n\ndef handler(e, c):\n"
+            "    return ROUTES\n",
             "src/api/routes.py": "ROUTES = ['/orders']\n",
             "src/__init__.py": "",
         }
@@ -396,7 +402,9 @@ def test_basic_config_does_nothing_in_lambda(cloud, lam):
 
 def test_log_records_carry_the_request_id_of_each_invocation(cloud, lam):
     deploy(cloud, lam, "logger", source=LOGGING_HANDLER)
-    ids = [invoke(lam, "logger", {"id": str(i)})[0]["ResponseMetadata"]["RequestId"] for i in range(2)]
+    ids = [
+        invoke(lam, "logger", {"id": str(i)})[0]["ResponseMetadata"]["RequestId"] for i in range(2)
+    ]
     info = [e["message"] for e in log_events("logger") if e["message"].startswith("[INFO]")]
     assert [m.split("\t")[2] for m in info] == ids
     assert len(set(ids)) == 2 and all(REQUEST_ID.fullmatch(i) for i in ids)
@@ -442,7 +450,11 @@ def make_table(name="orders"):
 def test_boto3_resource_at_module_level_and_decimals_in_the_response(cloud, lam):
     table = make_table()
     deploy(
-        cloud, lam, "writer", source=DDB_HANDLER, Environment={"Variables": {"TABLE_NAME": "orders"}}
+        cloud,
+        lam,
+        "writer",
+        source=DDB_HANDLER,
+        Environment={"Variables": {"TABLE_NAME": "orders"}},
     )
     response, raw = invoke(lam, "writer", {"customer": "c-1", "order": "o-1", "amount": 12.5})
     assert "FunctionError" not in response, raw
@@ -472,9 +484,7 @@ def test_a_float_in_put_item_fails_as_boto3_fails(cloud, lam):
     response, body = invoke_json(lam, "floaty")
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "TypeError"
-    assert body["errorMessage"] == (
-        "Float types are not supported. Use Decimal types instead."
-    )
+    assert body["errorMessage"] == ("Float types are not supported. Use Decimal types instead.")
 
 
 # -- powertools-style code: decorators, a logger class, dataclasses ------------------------
@@ -555,7 +565,9 @@ POWERTOOLS_PACKAGE = {
 
 def test_powertools_style_decorators_and_structured_logs(cloud, lam, tmp_path):
     write_tree(tmp_path, POWERTOOLS_PACKAGE)
-    deploy(cloud, lam, "pt", handler="service.app.handler", zip_file=cloud.lambda_zip(str(tmp_path)))
+    deploy(
+        cloud, lam, "pt", handler="service.app.handler", zip_file=cloud.lambda_zip(str(tmp_path))
+    )
     response, body = invoke_json(lam, "pt", {"id": "o-9"})
     assert "FunctionError" not in response, body
     assert body == {"order": {"order_id": "o-9", "lines": [1, 2]}, "name": "handler", "cold": True}
@@ -618,15 +630,17 @@ def test_a_custom_exception_is_reported_with_its_class_name(cloud, lam, tmp_path
     assert body["requestId"] == response["ResponseMetadata"]["RequestId"]
     trace = body["stackTrace"]
     assert [line.split(", in ")[1].split("\n")[0] for line in trace] == ["handler", "load"]
-    assert trace[0].startswith('  File "') and "shop/app.py\", line 6, in handler\n" in trace[0]
+    assert trace[0].startswith('  File "') and 'shop/app.py", line 6, in handler\n' in trace[0]
     assert trace[1].endswith("    raise OrderNotFound(order_id)\n")
     [error] = [e["message"] for e in log_events("shop") if e["message"].startswith("[ERROR]")]
     # One event (the runtime writes it as one telemetry frame), indented with NO-BREAK SPACEs.
     lines = error.split("\n")
-    assert lines[:2] == ["[ERROR] OrderNotFound: order o-404 not found", "Traceback (most recent call last):"]
-    assert lines[2].startswith("\u00a0\u00a0File \"")
+    assert lines[:2] == [
+        "[ERROR] OrderNotFound: order o-404 not found",
+        "Traceback (most recent call last):",
+    ]
+    assert lines[2].startswith('\u00a0\u00a0File "')
     assert lines[-1] == "\u00a0\u00a0\u00a0\u00a0raise OrderNotFound(order_id)"
-
 
 
 def test_an_exception_caught_inside_the_package_is_not_a_function_error(cloud, lam, tmp_path):
@@ -924,9 +938,7 @@ def test_async_invoke_with_an_sqs_success_destination(cloud, lam):
 def test_async_failure_goes_to_on_failure_and_the_dead_letter_queue(cloud, lam):
     sqs, failures, failures_arn = make_queue("failures")
     _, dlq, dlq_arn = make_queue("dlq")
-    deploy(
-        cloud, lam, "worker", source=ASYNC_HANDLER, DeadLetterConfig={"TargetArn": dlq_arn}
-    )
+    deploy(cloud, lam, "worker", source=ASYNC_HANDLER, DeadLetterConfig={"TargetArn": dlq_arn})
     lam.put_function_event_invoke_config(
         FunctionName="worker",
         MaximumRetryAttempts=1,
@@ -1039,9 +1051,8 @@ def test_throttled_async_events_wait_and_then_run(cloud, lam):
     lam.put_function_event_invoke_config(
         FunctionName="worker", DestinationConfig={"OnSuccess": {"Destination": queue_arn}}
     )
-    assert lam.invoke(FunctionName="worker", InvocationType="Event", Payload=b'{"id": "t"}')[
-        "StatusCode"
-    ] == 202
+    response = lam.invoke(FunctionName="worker", InvocationType="Event", Payload=b'{"id": "t"}')
+    assert response["StatusCode"] == 202
     cloud.settle(within=600)
     assert drain(sqs, url) == []
     lam.delete_function_concurrency(FunctionName="worker")
@@ -1070,14 +1081,14 @@ def test_list_functions_pages_through_many_functions(cloud, lam):
     first = pages[0]["Functions"][0]
     assert "State" not in first and "LastUpdateStatus" not in first
     assert first["FunctionArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn-000"
-    small = list(
-        lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 7})
-    )
+    small = list(lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 7}))
     assert sum(len(p["Functions"]) for p in small) == 120
     assert len(small) == 18
-    capped = lam.get_paginator("list_functions").paginate(
-        PaginationConfig={"MaxItems": 60}
-    ).build_full_result()
+    capped = (
+        lam.get_paginator("list_functions")
+        .paginate(PaginationConfig={"MaxItems": 60})
+        .build_full_result()
+    )
     assert len(capped["Functions"]) == 60
     assert "NextToken" in capped
     # A page boundary survives deletions in between.
@@ -1203,7 +1214,10 @@ def test_an_exception_the_runtime_cannot_handle_ends_the_runtime(cloud, lam, rai
     assert body["errorMessage"].endswith("Error: Runtime exited with error: exit status 1")
     messages = [e["message"] for e in log_events("crash")]
     assert "Traceback (most recent call last):\n" in messages
-    assert any(m.startswith("REPORT") and m.endswith("\tStatus: error\tError Type: Runtime.ExitError\n") for m in messages)
+    assert any(
+        m.startswith("REPORT") and m.endswith("\tStatus: error\tError Type: Runtime.ExitError\n")
+        for m in messages
+    )
 
 
 def test_sys_exit_during_init_is_reported_by_the_platform(cloud, lam):
@@ -1288,3 +1302,121 @@ def test_the_task_root_is_read_only(cloud, lam):
     response, body = invoke_json(lam, "writer")
     assert "FunctionError" not in response, body
     assert body == {"failure": [30, "Read-only file system", "cache.json"], "source": "\nimpor"}
+
+
+# -- found in review, in files being changed by the coordinator (strict xfail: the marker
+# -- must go when the fix lands) ------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="invoke.py: backend.lookup() skips the region check")
+def test_invoking_a_function_arn_of_another_region_is_refused(cloud, lam):
+    deploy(cloud, lam, "fn", zip_file=release(cloud, "r1"))
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as exc:
+        lam.invoke(FunctionName=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fn")
+    assert exc.value.response["Error"]["Message"] == (
+        f"Functions from 'us-east-1' are not reachable in this region ('{REGION}')"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="invoke.py: _parse_payload lets RecursionError escape")
+def test_a_deeply_nested_payload_is_an_aws_error(cloud, lam):
+    deploy(cloud, lam, "fn", source="def handler(e, c):\n    return 1\n")
+    try:  # refused by the service, or handed to the runtime, which cannot unmarshal it
+        response = lam.invoke(FunctionName="fn", Payload=b"[" * 100_000 + b"]" * 100_000)
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "InvalidRequestContentException"
+    else:
+        assert response["FunctionError"] == "Unhandled"
+
+
+@pytest.mark.xfail(strict=True, reason="async_queue.py: json.loads of a non-JSON response")
+def test_an_async_result_that_is_not_json_reaches_the_destination(cloud, lam):
+    sqs, url, queue_arn = make_queue("raw")
+    deploy(cloud, lam, "raw", source="def handler(e, c):\n    return b'plain text'\n")
+    lam.put_function_event_invoke_config(
+        FunctionName="raw", DestinationConfig={"OnSuccess": {"Destination": queue_arn}}
+    )
+    lam.invoke(FunctionName="raw", InvocationType="Event", Payload=b"{}")
+    cloud.settle()
+    [message] = drain(sqs, url)
+    assert json.loads(message["Body"])["requestContext"]["condition"] == "Success"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="event_sources.py calls SqsBackend.queue_attributes_internal"
+)
+def test_an_sqs_queue_triggers_the_function(cloud, lam):
+    sqs, url, queue_arn = make_queue("orders-in")
+    source = """
+        def handler(event, context):
+            print("BODIES", sorted(r["body"] for r in event["Records"]))
+            return {"batchItemFailures": []}
+    """
+    deploy(cloud, lam, "consumer", source=source)
+    mapping = lam.create_event_source_mapping(
+        FunctionName="consumer", EventSourceArn=queue_arn, BatchSize=10
+    )
+    assert mapping["State"] == "Creating"
+    sqs.send_message(QueueUrl=url, MessageBody="o-1")
+    sqs.send_message(QueueUrl=url, MessageBody="o-2")
+    cloud.settle(within=5)
+    batches = [e["message"] for e in log_events("consumer") if e["message"].startswith("BODIES")]
+    assert batches == ["BODIES ['o-1', 'o-2']\n"]
+    assert drain(sqs, url) == []  # deleted after a successful batch
+
+
+# -- pytest-xdist --------------------------------------------------------------------------
+
+XDIST_SUITE = '''
+import json, os, textwrap
+import boto3, pytest
+
+SOURCE = textwrap.dedent("""
+    import os
+    count = 0
+
+    def handler(event, context):
+        global count
+        count += 1
+        return {"count": count, "pid": os.getpid(), "root": os.environ["LAMBDA_TASK_ROOT"]}
+""")
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_same_code_in_every_worker(cloud, n):
+    lam = boto3.client("lambda", region_name="eu-west-1")
+    lam.create_function(
+        FunctionName="same", Runtime="python3.12", Handler="app.handler",
+        Role="arn:aws:iam::123456789012:role/r",
+        Code={"ZipFile": cloud.lambda_zip(source=SOURCE, filename="app.py")},
+    )
+    cloud.settle()
+    bodies = [json.loads(lam.invoke(FunctionName="same")["Payload"].read()) for _ in range(2)]
+    assert [b["count"] for b in bodies] == [1, 2]  # each test: a fresh world, a cold start
+    assert bodies[0]["pid"] == os.getpid()  # in-process, in this worker
+    with open(os.path.join(os.environ.get("XDIST_OUT", "."), f"{os.getpid()}-{n}"), "w") as f:
+        f.write(bodies[0]["root"])
+'''
+
+
+def test_the_same_function_runs_in_parallel_xdist_workers(pytester, tmp_path, monkeypatch):
+    pytest.importorskip("xdist")
+    import fakeaws
+
+    pytester.makeini("[pytest]\naddopts = -p no:benchmark\n")
+    pytester.makepyfile(test_parallel=XDIST_SUITE)
+    out = tmp_path / "roots"
+    out.mkdir()
+    monkeypatch.setenv("XDIST_OUT", str(out))
+    source_root = str(pathlib.Path(fakeaws.__file__).parent.parent)
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")]))
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-q")
+    result.assert_outcomes(passed=6)
+    roots: dict[str, set[str]] = {}
+    for entry in out.iterdir():
+        roots.setdefault(entry.name.split("-")[0], set()).add(entry.read_text())
+    assert len(roots) == 2  # both workers ran some
+    worker_roots = [r for rs in roots.values() for r in rs]
+    assert len(set(worker_roots)) == len(worker_roots) == 2  # one code folder per worker process

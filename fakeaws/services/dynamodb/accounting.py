@@ -40,37 +40,51 @@ class Accounting:
         """Whether the table's requests go through its token buckets."""
         return table.billing_mode == "PROVISIONED" and self.cloud.settings.dynamodb.throttling
 
-    def _bucket(self, table: Table, index: Index | None, write: bool, now: float) -> Any:
+    def _settings(self, table: Table) -> Any:
+        """The cloud's DynamoDB settings if the table throttles, else None."""
+        if table.billing_mode != "PROVISIONED":
+            return None
         settings = self.cloud.settings.dynamodb
+        return settings if settings.throttling else None
+
+    def _bucket(
+        self, table: Table, index: Index | None, write: bool, now: float, settings: Any = None
+    ) -> Any:
+        """The table's (or a GSI's) bucket for reads or writes, refilled up to ``now``."""
         owner: Any = table if index is None else index
+        found = owner.write_bucket if write else owner.read_bucket
         throughput = owner.throughput
         rate = throughput.write if write else throughput.read
-        origin = table.throttle_origin
-        if index is not None and index.throttle_origin is not None:
-            origin = index.throttle_origin
-        found = capacity.bucket(
-            owner,
-            "write_bucket" if write else "read_bucket",
-            rate,
-            origin,
-            settings.initial_burst_seconds,
-        )
-        found.level(rate, now, settings.burst_seconds)
+        if settings is None:
+            settings = self.cloud.settings.dynamodb
+        if found is None:
+            origin = table.throttle_origin
+            if index is not None and index.throttle_origin is not None:
+                origin = index.throttle_origin
+            found = capacity.Bucket(rate * settings.initial_burst_seconds, origin)
+            if write:
+                owner.write_bucket = found
+            else:
+                owner.read_bucket = found
+        if now > found.updated:
+            found.level(rate, now, settings.burst_seconds)
         return found
 
-    def read_refusal(self, table: Table, index: Index | None, now: float) -> str | None:
+    def read_refusal(
+        self, table: Table, index: Index | None, now: float, settings: Any = None
+    ) -> str | None:
         """Why a read of the table (or of a GSI) is throttled now, or None."""
         gsi = index if index is not None and index.kind == "GSI" else None
-        if self._bucket(table, gsi, False, now).balance > 0:
+        if self._bucket(table, gsi, False, now, settings).balance > 0:
             return None
         self.capacity.add_throttled(table.name, gsi.name if gsi else None, write=False)
         return MSG_INDEX_THROTTLED if gsi else MSG_TABLE_THROTTLED
 
     def write_refusal(
-        self, table: Table, old: Item | None, new: Item | None, now: float
+        self, table: Table, old: Item | None, new: Item | None, now: float, settings: Any = None
     ) -> str | None:
         """Why a write changing ``old`` into ``new`` is throttled now, or None."""
-        if self._bucket(table, None, True, now).balance <= 0:
+        if self._bucket(table, None, True, now, settings).balance <= 0:
             self.capacity.add_throttled(table.name, None, write=True)
             return MSG_TABLE_THROTTLED
         for index in table.indexes.values():
@@ -81,33 +95,41 @@ class Accounting:
                 or (new is not None and table.in_index(index, new))
             ):
                 continue
-            if self._bucket(table, index, True, now).balance <= 0:
+            if self._bucket(table, index, True, now, settings).balance <= 0:
                 self.capacity.add_throttled(table.name, index.name, write=True)
                 return MSG_INDEX_THROTTLED
         return None
 
-    def admit_read(self, table: Table, index: Index | None, now: float) -> None:
-        if self.throttles(table):
-            refusal = self.read_refusal(table, index, now)
+    def admit_read(self, table: Table, index: Index | None, now: float) -> Any:
+        """Refuse a read the table (or GSI) has no capacity for; the settings if it throttles."""
+        settings = self._settings(table)
+        if settings is not None:
+            refusal = self.read_refusal(table, index, now, settings)
             if refusal is not None:
                 raise capacity.throttled(refusal)
+        return settings
 
-    def admit_write(self, table: Table, old: Item | None, new: Item | None, now: float) -> None:
-        if self.throttles(table):
-            refusal = self.write_refusal(table, old, new, now)
+    def admit_write(self, table: Table, old: Item | None, new: Item | None, now: float) -> Any:
+        """Refuse a write the table (or a GSI it feeds) has no capacity for; as ``admit_read``."""
+        settings = self._settings(table)
+        if settings is not None:
+            refusal = self.write_refusal(table, old, new, now, settings)
             if refusal is not None:
                 raise capacity.throttled(refusal)
+        return settings
 
     # -- charging ----------------------------------------------------------------------
     def charge(self, table: Table, consumption: Consumption, write: bool, now: float) -> None:
         """Record what a request consumed: the meter, and the buckets it draws on."""
         self.capacity.add(consumption, write)
-        if self.throttles(table):
+        settings = self._settings(table)
+        if settings is not None:
             shared = consumption.table + (sum(consumption.lsi.values()) if consumption.lsi else 0)
-            self._bucket(table, None, write, now).balance -= shared
+            self._bucket(table, None, write, now, settings).balance -= shared
             if consumption.gsi:
                 for name, units in consumption.gsi.items():
-                    self._bucket(table, table.indexes[name], write, now).balance -= units
+                    index = table.indexes[name]
+                    self._bucket(table, index, write, now, settings).balance -= units
 
     def charge_write(
         self,
@@ -117,10 +139,17 @@ class Accounting:
         now: float,
         mode: str | None,
         response: dict,
+        throttling: Any = None,
     ) -> dict:
-        """Charge a single-item write and answer with its ConsumedCapacity when asked."""
-        if index_units is None and table.billing_mode != "PROVISIONED":
-            self.capacity.add_write(table.name, units)  # the hot path: no object built
+        """Charge a single-item write and answer with its ConsumedCapacity when asked.
+
+        ``throttling`` is what ``admit_write`` returned at ``now``: the table's
+        bucket, if it throttles, is then up to date.
+        """
+        if index_units is None:  # the common case: no object built
+            self.capacity.add_write(table.name, units)
+            if throttling is not None:
+                table.write_bucket.balance -= units
             if mode is not None:
                 response["ConsumedCapacity"] = capacity.single(mode, table.name, units)
             return response
@@ -132,16 +161,20 @@ class Accounting:
         return response
 
     def charge_read(
-        self, table: Table, units: float, now: float, mode: str | None, response: dict
+        self,
+        table: Table,
+        units: float,
+        mode: str | None,
+        response: dict,
+        throttling: Any = None,
     ) -> dict:
-        """Charge a single-item read of the table and answer with its ConsumedCapacity."""
-        if table.billing_mode != "PROVISIONED":
-            self.capacity.add_read(table.name, units)
-            if mode is not None:
-                response["ConsumedCapacity"] = capacity.single(mode, table.name, units)
-            return response
-        consumption = Consumption(table.name, units)
-        self.charge(table, consumption, False, now)
+        """Charge a single-item read of the table and answer with its ConsumedCapacity.
+
+        ``throttling`` is what ``admit_read`` returned (the table's bucket is up to date).
+        """
+        self.capacity.add_read(table.name, units)
+        if throttling is not None:
+            table.read_bucket.balance -= units
         if mode is not None:
-            response["ConsumedCapacity"] = consumption.response(mode)
+            response["ConsumedCapacity"] = capacity.single(mode, table.name, units)
         return response

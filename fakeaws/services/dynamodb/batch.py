@@ -10,6 +10,7 @@ from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
 from fakeaws.services.dynamodb.capacity import (
     Consumption,
+    check_mode,
     read_units,
     throttled,
     wants,
@@ -62,6 +63,7 @@ class Batches:
 
     @permission(resources=_tables_resource)
     def batch_get_item(self, call: Call) -> dict:
+        check_mode(call.params)
         requests = call.params["RequestItems"]
         if sum(len(r["Keys"]) for r in requests.values()) > MAX_GET_KEYS:
             raise validation_error("Too many items requested for the BatchGetItem call")
@@ -133,6 +135,7 @@ class Batches:
 
     @permission(resources=_tables_resource)
     def batch_write_item(self, call: Call) -> dict:
+        check_mode(call.params)
         requests = call.params["RequestItems"]
         if sum(len(entries) for entries in requests.values()) > MAX_WRITES:
             raise validation_error(

@@ -37,6 +37,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError
+from fakeaws.services.dynamodb.validation import Constraints
 
 if TYPE_CHECKING:
     from fakeaws.services.dynamodb.table import Index, Table
@@ -172,6 +173,20 @@ def wants(p: dict) -> str | None:
     """The ReturnConsumedCapacity mode asked for, or None."""
     mode = p.get("ReturnConsumedCapacity")
     return mode if mode == "TOTAL" or mode == "INDEXES" else None
+
+
+def check_mode(p: dict) -> None:
+    """ReturnConsumedCapacity must be one of DynamoDB's values (the single-item operations
+    check it with their other enums)."""
+    mode = p.get("ReturnConsumedCapacity")
+    if mode is None or mode in _MODES:
+        return
+    constraints = Constraints()
+    constraints.enum(mode, "returnConsumedCapacity", list(_MODES))
+    constraints.raise_any()
+
+
+_MODES = ("INDEXES", "TOTAL", "NONE")  # in the order DynamoDB lists them
 
 
 # -- the meter ---------------------------------------------------------------------------------

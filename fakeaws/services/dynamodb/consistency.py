@@ -22,9 +22,9 @@ model}):
 ``ConsistentRead=True``, conditions, transactions (TransactGetItems,
 ExecuteTransaction, the checks of TransactWriteItems) and the read half of
 UpdateItem always see the latest write: transactions are serializable.
-Advancing the clock by the lag (``cloud.clock.advance(lag)`` or
-``cloud.settle(within=lag)``) converges every replica; so does
-``backend.converge()``.
+Advancing the clock by the lag (``cloud.clock.advance(lag)``, or
+``cloud.settle(within=lag)``: each write's replication is a timer) converges
+every replica; so does ``cloud.backend("dynamodb").converge()``, at once.
 """
 
 from __future__ import annotations
@@ -55,12 +55,12 @@ def model_of(settings: Any, table_name: str) -> str:
     return model
 
 
-def sync(table: Table, settings: Any, clock: Any, rng: Any) -> None:
+def sync(table: Table, settings: Any, scheduler: Any, rng: Any) -> None:
     """Give the table a journal in the eventual model, drop it in the strong one."""
     if model_of(settings, table.name) == "eventual":
         lag = float(settings.replication_lag)
         if table.journal is None:
-            table.journal = Journal(clock, rng, lag)
+            table.journal = Journal(scheduler, rng, lag)
         else:
             table.journal.lag = lag
     elif table.journal is not None:
@@ -80,8 +80,9 @@ class Journal:
     Stored items are never mutated, so versions are shared, not copied.
     """
 
-    def __init__(self, clock: Any, rng: Any, lag: float) -> None:
-        self.clock = clock
+    def __init__(self, scheduler: Any, rng: Any, lag: float) -> None:
+        self.scheduler = scheduler
+        self.clock = scheduler.clock
         self.random = rng
         self.lag = lag
         self.history: dict[tuple, tuple[Item, list[tuple[float, Item | None]]]] = {}
@@ -99,8 +100,18 @@ class Journal:
             versions = found[1]
             _prune(versions, now - self.lag)
             versions.append((now, old))
+        # Replicated by then: a timer, so that settling the cloud over the lag converges.
+        self.scheduler.call_at(now + self.lag, self.replicated, place, name="dynamodb replication")
         if len(self.history) >= self._sweep_at:
             self.sweep(now)
+
+    def replicated(self, place: tuple) -> None:
+        """A write's replication lag has passed: forget the versions no read can see."""
+        found = self.history.get(place)
+        if found is not None:
+            _prune(found[1], self.clock.time() - self.lag)
+            if not found[1]:
+                del self.history[place]
 
     def sweep(self, now: float | None = None) -> None:
         """Forget versions no read can see any more."""

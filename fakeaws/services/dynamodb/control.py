@@ -84,7 +84,7 @@ class ControlPlane:
         if table is None or table.status in ("CREATING", "DELETING"):
             raise AWSError("ResourceNotFoundException", "Requested resource not found")
         cloud = self.cloud
-        consistency.sync(table, cloud.settings.dynamodb, cloud.clock, cloud.random)
+        consistency.sync(table, cloud.settings.dynamodb, cloud.scheduler, cloud.random)
         return table
 
     def _described_table(self, name_or_arn: str) -> Table:

@@ -107,15 +107,18 @@ class ItemOperations:
         key = table.key_of(item)
         old = table.get(key)
         now = call.time
+        throttling = None
         if table.billing_mode == "PROVISIONED":
-            self.admit_write(table, old, item, now)
+            throttling = self.admit_write(table, old, item, now)
         old_size = item_size(old) if old is not None else 0
         units = write_units(old_size if old_size > new_size else new_size)
         if condition is not None:
             self._check_write_condition(table, condition, old, p, units, now)
         result = table.write(key, item, old, old_size, new_size)
         response = _with_metrics(p, table, key, _return_old(p, old))
-        return self.charge_write(table, units, result.index_units, now, wants(p), response)
+        return self.charge_write(
+            table, units, result.index_units, now, wants(p), response, throttling
+        )
 
     @permission(resources=table_resource)
     def get_item(self, call: Call) -> dict:
@@ -128,9 +131,9 @@ class ItemOperations:
         attrs.check_all_used()
         table = self.table(p["TableName"])
         validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
-        now = call.time
+        throttling = None
         if table.billing_mode == "PROVISIONED":
-            self.admit_read(table, None, now)
+            throttling = self.admit_read(table, None, call.time)
         item = table.get(key)
         consistent = p.get("ConsistentRead", False)
         if not consistent and table.journal is not None:
@@ -142,7 +145,7 @@ class ItemOperations:
             response = {}
         else:
             response = {"Item": projection.apply(item) if projection else copy_item(item)}
-        return self.charge_read(table, units, now, wants(p), response)
+        return self.charge_read(table, units, wants(p), response, throttling)
 
     @permission(resources=table_resource)
     def delete_item(self, call: Call) -> dict:
@@ -155,8 +158,9 @@ class ItemOperations:
         validate_key_attributes(key, table.key_schema, table.attribute_types, what="key")
         old = table.get(key)
         now = call.time
+        throttling = None
         if table.billing_mode == "PROVISIONED":
-            self.admit_write(table, old, None, now)
+            throttling = self.admit_write(table, old, None, now)
         old_size = item_size(old) if old is not None else 0
         units = write_units(old_size)
         if condition is not None:
@@ -165,7 +169,7 @@ class ItemOperations:
         if old is not None:
             index_units = table.write(key, None, old, old_size, 0).index_units
         response = _with_metrics(p, table, key, _return_old(p, old))
-        return self.charge_write(table, units, index_units, now, wants(p), response)
+        return self.charge_write(table, units, index_units, now, wants(p), response, throttling)
 
     @permission(resources=table_resource)
     def update_item(self, call: Call) -> dict:
@@ -197,8 +201,9 @@ class ItemOperations:
         except AWSError as error:
             problem = error
         now = call.time
+        throttling = None
         if table.billing_mode == "PROVISIONED":
-            self.admit_write(table, old, new, now)
+            throttling = self.admit_write(table, old, new, now)
         old_size = item_size(old) if old is not None else 0
         if new is None:
             new_size = old_size
@@ -209,7 +214,9 @@ class ItemOperations:
             raise problem
         result = table.write(key, new, old, old_size, new_size)
         response = _with_metrics(p, table, key, _updated_attributes(returns, old, new, paths))
-        return self.charge_write(table, units, result.index_units, now, wants(p), response)
+        return self.charge_write(
+            table, units, result.index_units, now, wants(p), response, throttling
+        )
 
     def _check_write_condition(
         self, table: Table, condition: Any, old: dict | None, p: dict, units: int, now: float

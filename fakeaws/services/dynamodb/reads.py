@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import consistency, expressions
-from fakeaws.services.dynamodb.capacity import Consumption, read_units, wants
+from fakeaws.services.dynamodb.capacity import Consumption, check_mode, read_units, wants
 from fakeaws.services.dynamodb.control import table_resource
 from fakeaws.services.dynamodb.items import _attributes, _TopLevel
 from fakeaws.services.dynamodb.storage import KeyedStore, range_bounds
@@ -34,6 +34,7 @@ class Reads:
     @permission(resources=table_resource)
     def query(self, call: Call) -> dict:
         p = call.params
+        check_mode(p)
         _refuse_mixing(
             p,
             ("KeyConditions", "QueryFilter", "AttributesToGet"),
@@ -85,6 +86,7 @@ class Reads:
     @permission(resources=table_resource)
     def scan(self, call: Call) -> dict:
         p = call.params
+        check_mode(p)
         _refuse_mixing(
             p, ("ScanFilter", "AttributesToGet"), ("FilterExpression", "ProjectionExpression")
         )

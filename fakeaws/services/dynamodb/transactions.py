@@ -15,7 +15,13 @@ from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import expressions
 from fakeaws.services.dynamodb.batch import batch_metrics
-from fakeaws.services.dynamodb.capacity import Consumption, read_units, wants, write_units
+from fakeaws.services.dynamodb.capacity import (
+    Consumption,
+    check_mode,
+    read_units,
+    wants,
+    write_units,
+)
 from fakeaws.services.dynamodb.items import (
     _attributes,
     _check_index_keys,
@@ -94,6 +100,7 @@ class Transactions:
     @permission(resources=_transaction_tables)
     def transact_write_items(self, call: Call) -> dict:
         p = call.params
+        check_mode(p)
         entries = p["TransactItems"]
         if len(entries) > MAX_ACTIONS:
             raise validation_error(
@@ -118,6 +125,7 @@ class Transactions:
 
     @permission(resources=_transaction_tables)
     def transact_get_items(self, call: Call) -> dict:
+        check_mode(call.params)
         entries = call.params["TransactItems"]
         if len(entries) > MAX_ACTIONS:
             raise validation_error(

@@ -23,6 +23,7 @@ from fakeaws.services.base import permission
 from fakeaws.services.lambda_.layers import check_max_items
 from fakeaws.services.lambda_.names import (
     constraint_error,
+    function_resource,
     invalid_parameter,
     is_version,
     merge_qualifier,
@@ -31,7 +32,6 @@ from fakeaws.services.lambda_.names import (
     resource_conflict,
     resource_not_found,
 )
-from fakeaws.services.lambda_.permissions import function_resource
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call

@@ -33,9 +33,12 @@ from fakeaws.services.lambda_.names import (
     constraint_error,
     decode_marker,
     encode_marker,
+    function_resource,
     max_items_error,
     merge_qualifier,
     parse_function_name,
+    precondition_failed,
+    unqualified_resource,
 )
 
 if TYPE_CHECKING:
@@ -84,34 +87,7 @@ def conflict(message: str) -> AWSError:
     return AWSError("ResourceConflictException", message, Type="User")
 
 
-def precondition_failed() -> AWSError:
-    return AWSError(
-        "PreconditionFailedException",
-        "The Revision Id provided does not match the latest Revision Id. Call the "
-        "GetFunction/GetAlias API to retrieve the latest Revision Id",
-        Type="User",
-    )
-
-
 # -- IAM resources -------------------------------------------------------------------------
-def function_resource(backend: Any, call: Call) -> list[str]:
-    """The function (qualified when the request names a qualifier) an operation acts on."""
-    try:
-        ref = parse_function_name(call.params["FunctionName"])
-        qualifier = merge_qualifier(ref, call.params.get("Qualifier"))
-    except AWSError:
-        return ["*"]
-    return [backend.function_arn(ref.name, qualifier)]
-
-
-def unqualified_resource(backend: Any, call: Call) -> list[str]:
-    try:
-        ref = parse_function_name(call.params["FunctionName"])
-    except AWSError:
-        return ["*"]
-    return [backend.function_arn(ref.name)]
-
-
 def tagged_resource(backend: Any, call: Call) -> list[str]:
     return [call.params.get("Resource") or "*"]
 
@@ -472,19 +448,19 @@ class Functions:
                 r"Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}",
             )
         limit = self._page_size(p.get("MaxItems"), cap=LIST_PAGE)
-        entries: list[tuple[list, dict]] = []
+        # (sort key, what to render): only the page's items are rendered.
+        entries: list[tuple[list, tuple[Function, Version, str | None]]] = []
         if master is None:  # no Lambda@Edge replicas live here
             for name in sorted(self.functions):
                 fn = self.functions[name]
                 if every_version:
-                    entries.append(([name, -1], self.render(fn, fn.latest, "$LATEST", True)))
+                    entries.append(([name, -1], (fn, fn.latest, "$LATEST")))
                     for number in sorted(fn.versions, key=int):
-                        version = fn.versions[number]
-                        entries.append(([name, int(number)], self.render(fn, version, None, True)))
+                        entries.append(([name, int(number)], (fn, fn.versions[number], None)))
                 else:
-                    entries.append(([name, -1], self.render(fn, fn.latest, None, True)))
+                    entries.append(([name, -1], (fn, fn.latest, None)))
         page, marker = self._page(entries, p.get("Marker"), limit)
-        out: dict[str, Any] = {"Functions": page}
+        out: dict[str, Any] = {"Functions": [self.render(*item, listing=True) for item in page]}
         if marker is not None:
             out["NextMarker"] = marker
         return out
@@ -497,7 +473,7 @@ class Functions:
         return min(size, cap) if cap else size
 
     @staticmethod
-    def _page(entries: list[tuple[Any, dict]], marker: str | None, limit: int):
+    def _page(entries: list[tuple[Any, Any]], marker: str | None, limit: int):
         """One page of ``(sort key, item)`` entries after ``marker``, and the next marker."""
         if marker:
             after = decode_marker(marker)

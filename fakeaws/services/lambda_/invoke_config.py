@@ -25,13 +25,13 @@ from fakeaws.services.lambda_.layers import check_max_items
 from fakeaws.services.lambda_.names import (
     FunctionRef,
     constraint_error,
+    function_resource,
     invalid_parameter,
     merge_qualifier,
     page_of_keys,
     pattern_error,
     resource_not_found,
 )
-from fakeaws.services.lambda_.permissions import function_resource
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call

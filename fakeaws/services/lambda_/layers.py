@@ -38,6 +38,7 @@ from fakeaws.services.lambda_.names import (
     invalid_parameter,
     java_list,
     pattern_error,
+    precondition_failed,
     problem,
     resource_conflict,
     resource_not_found,
@@ -508,10 +509,6 @@ def access_denied(caller_arn: str, action: str, resource: str) -> AWSError:
         f"because no resource-based policy allows the {action} action",
         status=403,
     )
-
-
-def precondition_failed(message: str) -> AWSError:
-    return AWSError("PreconditionFailedException", message, Type="User")
 
 
 def _layers_problem(arns: list[str]) -> str:

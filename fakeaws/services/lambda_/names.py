@@ -12,7 +12,9 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from fakeaws.arns import partition_of
 from fakeaws.errors import AWSError
 
 FUNCTION_NAME_PATTERN = (
@@ -116,6 +118,16 @@ def java_list(values: list) -> str:
     return "[" + ", ".join(str(v) for v in values) + "]"
 
 
+REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. Call the "
+    "GetFunction/GetAlias API to retrieve the latest Revision Id"
+)
+
+
+def precondition_failed(message: str = REVISION_MISMATCH) -> AWSError:
+    return AWSError("PreconditionFailedException", message, Type="User")
+
+
 def invalid_parameter(message: str) -> AWSError:
     return AWSError("InvalidParameterValueException", message, Type="User")
 
@@ -134,6 +146,29 @@ def parse_unqualified_function_name(value: str, member: str = "functionName") ->
     if ref.qualifier is not None:
         raise pattern_error(value, member, UNQUALIFIED_FUNCTION_NAME_PATTERN)
     return ref
+
+
+# -- IAM resources of the requests ------------------------------------------------------
+def function_resource(backend: Any, call: Any) -> list[str]:
+    """The function ARN a request acts on (qualified when it names a qualifier)."""
+    return _function_arn(backend, call, qualified=True)
+
+
+def unqualified_resource(backend: Any, call: Any) -> list[str]:
+    """The unqualified function ARN a request acts on (operations on the whole function)."""
+    return _function_arn(backend, call, qualified=False)
+
+
+def _function_arn(backend: Any, call: Any, qualified: bool) -> list[str]:
+    try:
+        ref = parse_function_name(call.params["FunctionName"])
+    except AWSError:  # the operation reports the bad name
+        return ["*"]
+    qualifier = (call.params.get("Qualifier") or ref.qualifier) if qualified else None
+    account = ref.account or backend.account_id
+    region = ref.region or backend.region
+    arn = f"arn:{partition_of(region)}:lambda:{region}:{account}:function:{ref.name}"
+    return [f"{arn}:{qualifier}" if qualifier else arn]
 
 
 # -- list markers ------------------------------------------------------------------------

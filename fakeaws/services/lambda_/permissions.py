@@ -15,20 +15,20 @@ invocation.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fakeaws.arns import partition_of
-from fakeaws.errors import AWSError
 from fakeaws.services.base import permission
 from fakeaws.services.lambda_.model import PolicyDocument
 from fakeaws.services.lambda_.names import (
     FunctionRef,
     constraint_error,
+    function_resource,
     invalid_parameter,
     is_version,
     merge_qualifier,
-    parse_function_name,
     pattern_error,
+    precondition_failed,
     resource_conflict,
     resource_not_found,
 )
@@ -51,30 +51,9 @@ if TYPE_CHECKING:
 
 NAMESPACED_STATEMENT_ID_PATTERN = "([a-zA-Z0-9-_.]+)"
 _NAMESPACED_SID = re.compile(r"[a-zA-Z0-9-_.]+")
-REVISION_MISMATCH = (
-    "The Revision Id provided does not match the latest Revision Id. Call the "
-    "GetFunction/GetAlias API to retrieve the latest Revision Id"
-)
 NO_POLICY = "No policy is associated with the given resource."
 NOT_EXIST = "The resource you requested does not exist."
 AUTH_TYPES = ("NONE", "AWS_IAM")
-
-
-def function_resource(backend: Any, call: Call) -> list[str]:
-    """The function ARN a request acts on (qualified when it names a qualifier)."""
-    try:
-        ref = parse_function_name(call.params["FunctionName"])
-    except Exception:  # the handler reports the bad name
-        return ["*"]
-    qualifier = call.params.get("Qualifier") or ref.qualifier
-    account = ref.account or backend.account_id
-    region = ref.region or backend.region
-    arn = f"arn:{partition_of(region)}:lambda:{region}:{account}:function:{ref.name}"
-    return [f"{arn}:{qualifier}" if qualifier else arn]
-
-
-def precondition_failed(message: str) -> AWSError:
-    return AWSError("PreconditionFailedException", message, Type="User")
 
 
 class Permissions:
@@ -167,7 +146,7 @@ class Permissions:
         self._check_target(fn, qualifier)
         key = _key(qualifier)
         if p.get("RevisionId") and p["RevisionId"] != self._revision(fn, key):
-            raise precondition_failed(REVISION_MISMATCH)
+            raise precondition_failed()
         policy = fn.policies.get(key)
         if policy is not None and policy.statement(p["StatementId"]) is not None:
             raise resource_conflict(
@@ -214,7 +193,7 @@ class Permissions:
         if statement is None:
             raise resource_not_found(f"Statement {sid} is not found in resource policy.")
         if p.get("RevisionId") and p["RevisionId"] != self._revision(fn, key):
-            raise precondition_failed(REVISION_MISMATCH)
+            raise precondition_failed()
         policy.statements.remove(statement)
         policy.revision_id = self._new_revision(fn, key)
         if not policy.statements:

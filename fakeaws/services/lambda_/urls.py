@@ -19,6 +19,7 @@ from fakeaws.services.base import permission
 from fakeaws.services.lambda_.layers import check_max_items
 from fakeaws.services.lambda_.names import (
     constraint_error,
+    function_resource,
     merge_qualifier,
     page_of_keys,
     problem,
@@ -26,7 +27,6 @@ from fakeaws.services.lambda_.names import (
     resource_not_found,
     validation_errors,
 )
-from fakeaws.services.lambda_.permissions import function_resource
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call

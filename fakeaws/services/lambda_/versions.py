@@ -26,11 +26,14 @@ from fakeaws.services.lambda_.functions import (
     LIST_PAGE,
     conflict,
     copy_json,
+)
+from fakeaws.services.lambda_.model import Alias, Function, Version
+from fakeaws.services.lambda_.names import (
+    check_alias_name,
+    constraint_error,
     precondition_failed,
     unqualified_resource,
 )
-from fakeaws.services.lambda_.model import Alias, Function, Version
-from fakeaws.services.lambda_.names import check_alias_name, constraint_error
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call

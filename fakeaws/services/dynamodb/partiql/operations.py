@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 from fakeaws.errors import AWSError, validation_error
 from fakeaws.services.base import permission
 from fakeaws.services.dynamodb import consistency
-from fakeaws.services.dynamodb.capacity import Consumption, read_units, wants, write_units
+from fakeaws.services.dynamodb.capacity import (
+    Consumption,
+    check_mode,
+    read_units,
+    wants,
+    write_units,
+)
 from fakeaws.services.dynamodb.partiql import parser, plan
 from fakeaws.services.dynamodb.reads import PAGE_BYTES
 from fakeaws.services.dynamodb.table import Table
@@ -128,6 +134,7 @@ class PartiQL:
     @permission(action=_statement_action, resources=_statement_resource)
     def execute_statement(self, call: Call) -> dict:
         p = call.params
+        check_mode(p)
         statement = parser.parse(p["Statement"])
         if isinstance(statement, parser.Exists):
             raise validation_error("EXISTS can only be used in ExecuteTransaction write requests.")
@@ -182,6 +189,7 @@ class PartiQL:
 
     @permission(resources=_batch_resources)
     def batch_execute_statement(self, call: Call) -> dict:
+        check_mode(call.params)
         entries = call.params["Statements"]
         if len(entries) > MAX_BATCH:
             raise validation_error(
@@ -210,6 +218,7 @@ class PartiQL:
     @permission(resources=_transaction_resources)
     def execute_transaction(self, call: Call) -> dict:
         p = call.params
+        check_mode(p)
         entries = p["TransactStatements"]
         if len(entries) > MAX_ACTIONS:
             raise validation_error(

@@ -78,8 +78,7 @@ BASE_MEMORY_MB = 40
 
 # Frames of fakeaws itself (the runtime, the interceptor a handler's boto3 call goes
 # through) are left out of error stack traces: on AWS they would be botocore's only.
-_FAKEAWS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))) + os.sep  # fmt: skip
+_FAKEAWS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 3)) + os.sep
 _WRITE_MODES = frozenset("wax+")  # the letters of open() modes that write
 _slept = threading.local()  # virtual seconds each thread has slept through time.sleep
 
@@ -126,7 +125,7 @@ def _user_frames(exc: BaseException) -> list[tuple[str, int | None, str, str | N
     ]
 
 
-def _crash_output(exc: BaseException) -> str:
+def _crash_text(exc: BaseException) -> str:
     """What Python prints to stderr as an unhandled exception ends the runtime process."""
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(_user_frames(exc))]
     try:
@@ -810,7 +809,7 @@ class ExecutionEnvironment:
         return to_json_compact({"errorMessage": message, "errorType": EXIT_ERROR})
 
     def _crash_output(self, exc: BaseException) -> None:
-        for line in _crash_output(exc).splitlines(keepends=True):  # stderr, line by line
+        for line in _crash_text(exc).splitlines(keepends=True):  # stderr, line by line
             self.log.emit_output(line)
 
     def _abandon(self) -> None:
