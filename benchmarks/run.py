@@ -702,6 +702,127 @@ register(
 )
 
 
+# 6. Messaging: SQS send, receive + delete, SNS fan-out, EventBridge matching (vs moto).
+# fakeaws delivers SNS and EventBridge messages as background work: its ops include the
+# cloud.settle() that runs the delivery, so both contenders do the same work per op.
+
+
+def _queue_url(sqs: Any, name: str) -> str:
+    return sqs.create_queue(QueueName=name)["QueueUrl"]
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+
+
+def _messaging_workload(
+    name: str, description: str, build: Callable[[Any, Any], Callable[[], Any]]
+) -> None:
+    """``build(cloud_or_None, settle)`` makes the world and returns the op."""
+
+    @contextlib.contextmanager
+    def fakeaws_setup() -> Iterator[Bench]:
+        with fakeaws_world(clock="frozen") as cloud:
+            op = build(cloud, cloud.settle)
+            op()
+
+            def prepare(n: int) -> None:
+                cloud.calls.clear()
+
+            yield Bench(op, prepare)
+
+    @contextlib.contextmanager
+    def moto_setup() -> Iterator[Bench]:
+        from moto import mock_aws
+
+        with mock_aws():
+            op = build(None, lambda: None)
+            op()
+            yield Bench(op)
+
+    register(
+        Workload(
+            name,
+            description,
+            [
+                Contender("fakeaws", fakeaws_setup),
+                Contender("moto", moto_setup, requires=("moto",)),
+            ],
+            [Ratio("moto", "fakeaws", target=5, label=f"{name}: moto / fakeaws")],
+        )
+    )
+
+
+def _sqs_send(cloud: Any, settle: Callable[[], Any]) -> Callable[[], Any]:
+    sqs = _client("sqs")
+    url = _queue_url(sqs, "bench")
+    return functools.partial(sqs.send_message, QueueUrl=url, MessageBody="hello")
+
+
+def _sqs_receive_delete(cloud: Any, settle: Callable[[], Any]) -> Callable[[], Any]:
+    sqs = _client("sqs")
+    url = _queue_url(sqs, "bench")
+
+    def op() -> None:
+        sqs.send_message(QueueUrl=url, MessageBody="hello")
+        [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    return op
+
+
+def _sns_fan_out(cloud: Any, settle: Callable[[], Any]) -> Callable[[], Any]:
+    sns, sqs = _client("sns"), _client("sqs")
+    topic = sns.create_topic(Name="bench")["TopicArn"]
+    urls = []
+    for i in range(10):
+        url = _queue_url(sqs, f"fan-{i}")
+        urls.append(url)
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue_arn(sqs, url))
+
+    def op() -> None:
+        sns.publish(TopicArn=topic, Message="hello")
+        settle()
+
+    return op
+
+
+def _events_100_rules(cloud: Any, settle: Callable[[], Any]) -> Callable[[], Any]:
+    events, sqs = _client("events"), _client("sqs")
+    arn = _queue_arn(sqs, _queue_url(sqs, "matched"))
+    for i in range(100):
+        pattern = {"source": [f"app.{i}"], "detail": {"status": ["ok"]}}
+        events.put_rule(Name=f"rule-{i}", EventPattern=json.dumps(pattern))
+        events.put_targets(Rule=f"rule-{i}", Targets=[{"Id": "q", "Arn": arn}])
+    entry = {"Source": "app.42", "DetailType": "bench", "Detail": json.dumps({"status": "ok"})}
+
+    def op() -> None:
+        events.put_events(Entries=[entry])
+        settle()
+
+    return op
+
+
+_messaging_workload("sqs.send_message", "SQS SendMessage to a standard queue", _sqs_send)
+_messaging_workload(
+    "sqs.receive_delete",
+    "SQS SendMessage + ReceiveMessage + DeleteMessage of one message",
+    _sqs_receive_delete,
+)
+_messaging_workload(
+    "sns.publish.fan_out_10",
+    "SNS Publish delivered to 10 SQS subscriptions (delivery included)",
+    _sns_fan_out,
+)
+_messaging_workload(
+    "events.put_events.100_rules",
+    "EventBridge PutEvents matched against 100 rules, one SQS delivery (included)",
+    _events_100_rules,
+)
+
+
 # -- measuring ----------------------------------------------------------------------------------
 
 
