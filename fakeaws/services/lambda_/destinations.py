@@ -4,7 +4,8 @@ Delivery goes through the target service's own backend in the same world. A
 Lambda target gets an Event invocation. Any other service's backend takes the
 message through ``accept_delivery(target_arn, body, attributes=..., source_arn=...)``
 (SQS, SNS and EventBridge implement it); a service fakeaws does not fake yet
-fails loudly instead of losing the message silently.
+fails loudly instead of losing the message silently. A target that exists in
+no form (a deleted queue) loses the record, as on AWS.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fakeaws.errors import UnsupportedOperation
+from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.services.registry import backend_class
 
 
@@ -39,7 +40,12 @@ def deliver(
         raise UnsupportedOperation(
             "lambda", "destination", f"the fake {service} cannot receive deliveries yet"
         )
-    accept(target_arn, body, attributes=attributes or {}, source_arn=source_arn)
+    try:
+        accept(target_arn, body, attributes=attributes or {}, source_arn=source_arn)
+    except AWSError:
+        # A queue/topic/bus that is gone or cannot take the record: Lambda drops it (and
+        # counts a DestinationDeliveryFailures metric), the invocation itself is unaffected.
+        return
 
 
 def _invoke_async(cloud: Any, parts: list[str], body: str) -> None:
