@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from fakeaws.errors import FakeawsError
+
 
 class Clock:
     """Virtual time, in epoch seconds. Never goes backwards."""
@@ -121,6 +123,18 @@ class Task:
         return f"<Task {self.name} due={self.due:.3f}{' cancelled' if self.cancelled else ''}>"
 
 
+class RunawayWork(FakeawsError, RuntimeError):
+    """Background work keeps scheduling more work at the same virtual instant."""
+
+    def __init__(self, task: Task, limit: int) -> None:
+        super().__init__(
+            f"background work does not settle: more than {limit} tasks ran at the same virtual "
+            f"time (the last one: {task.name}). Something keeps triggering itself (a function "
+            "invoking itself asynchronously, a queue feeding its own producer...); raise "
+            "cloud.scheduler.runaway_limit if this much work is expected."
+        )
+
+
 class Scheduler:
     """Timers and background work on the virtual clock.
 
@@ -139,6 +153,9 @@ class Scheduler:
         self._heap: list[Task] = []
         self._seq = 0
         self._draining = threading.local()
+        # More tasks than this at one virtual instant is a loop that never settles (a function
+        # that invokes itself asynchronously...): fail loudly instead of hanging the test.
+        self.runaway_limit = 10_000
 
     def call_at(
         self, when: float, fn: Callable[..., Any], *args: Any, name: str = "", locked: bool = True
@@ -186,8 +203,15 @@ class Scheduler:
             return 0
         self._draining.active = True
         ran = 0
+        instant, at_instant = None, 0
         try:
             while (task := self._pop_due(target)) is not None:
+                if task.due == instant:
+                    at_instant += 1
+                    if at_instant > self.runaway_limit:
+                        raise RunawayWork(task, self.runaway_limit)
+                else:
+                    instant, at_instant = task.due, 1
                 if task.locked:
                     with self._lock:
                         task.fn(*task.args)

@@ -128,3 +128,32 @@ def test_clock_start_option():
         assert cloud.clock.now() == start
         date = boto3.client("sts").get_caller_identity()["ResponseMetadata"]["HTTPHeaders"]["date"]
         assert date == "Tue, 01 Jan 2030 00:00:00 GMT"
+
+
+def test_runaway_background_work_fails_loudly():
+    from fakeaws.clock import Clock, RunawayWork, Scheduler
+
+    clock = Clock("frozen")
+    scheduler = Scheduler(clock)
+    scheduler.runaway_limit = 50
+
+    def again() -> None:
+        scheduler.call_soon(again)
+
+    scheduler.call_soon(again)
+    with pytest.raises(RunawayWork, match="more than 50 tasks ran at the same virtual time"):
+        scheduler.run_due()
+    # Work spread over time is not a runaway.
+    ticks = []
+
+    def tick(n: int) -> None:
+        ticks.append(n)
+        if n < 200:
+            scheduler.call_later(1, tick, n + 1)
+
+    scheduler2 = Scheduler(Clock("frozen"))
+    scheduler2.runaway_limit = 50
+    scheduler = scheduler2
+    scheduler.call_soon(tick, 1)
+    scheduler.run_until(scheduler.clock.time() + 1000)
+    assert len(ticks) == 200

@@ -476,3 +476,23 @@ def test_snapshot_restore_starts_cold(cloud, lam):
     call(lam)
     cloud.restore(snap)
     assert call(lam)[1]["count"] == 1
+
+
+SELF_INVOKING = """
+import boto3
+
+def handler(event, context):
+    boto3.client("lambda").invoke(
+        FunctionName=context.function_name, InvocationType="Event", Payload=b"{}"
+    )
+"""
+
+
+def test_a_function_invoking_itself_asynchronously_fails_loudly_instead_of_hanging(cloud, lam):
+    from fakeaws.clock import RunawayWork
+
+    create(cloud, lam, name="loop", source=SELF_INVOKING)
+    cloud.scheduler.runaway_limit = 20
+    lam.invoke(FunctionName="loop", InvocationType="Event")
+    with pytest.raises(RunawayWork, match="does not settle"):
+        cloud.settle()

@@ -102,7 +102,8 @@ class AsyncQueue:
         version = fn.version(executed or "$LATEST") or fn.latest
         dlq = (version.config.get("DeadLetterConfig") or {}).get("TargetArn")
         if dlq:
-            error = json.loads(result.payload) if result is not None else {}
+            error = _payload_value(result.payload) if result is not None else {}
+            error = error if isinstance(error, dict) else {}
             attributes = {
                 "RequestID": record.request_id,
                 "ErrorCode": "200",
@@ -137,10 +138,20 @@ class AsyncQueue:
             if result.function_error:
                 context["functionError"] = result.function_error
             out["responseContext"] = context
-            out["responsePayload"] = json.loads(result.payload) if result.payload else None
+            out["responsePayload"] = _payload_value(result.payload)
         return out
 
 
 def _setting(config: dict, name: str, default: int) -> int:
     value = config.get(name)
     return default if value is None else value
+
+
+def _payload_value(payload: bytes) -> Any:
+    """A function's response as JSON, or as text when the handler returned something else."""
+    if not payload:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload.decode("utf-8", errors="replace")

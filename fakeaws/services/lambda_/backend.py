@@ -88,6 +88,13 @@ class LambdaBackend(
 
     def function(self, ref: FunctionRef, qualifier: str | None = None) -> Function:
         """The function ``ref`` names in this backend's account, or Lambda's not-found error."""
+        if ref.region is not None and ref.region != self.region:
+            raise AWSError(
+                "ResourceNotFoundException",
+                f"Functions from '{ref.region}' are not reachable in this region "
+                f"('{self.region}')",
+                Type="User",
+            )
         fn = self.functions.get(ref.name)
         if fn is None or (ref.account not in (None, self.account_id)):
             raise self.function_not_found(ref.name, qualifier)

@@ -36,7 +36,7 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # 6291456 bytes, request and response
 RESPONSE_PAYLOAD_LIMIT = SYNC_PAYLOAD_LIMIT + 100  # what Lambda actually lets through
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # Event invocations (InvokeAsync: 256 KB)
 TAIL_BYTES = 4096  # LogType=Tail returns the last 4 KB of the log
-_TRANSIENT = ("_pools", "_in_flight")
+_TRANSIENT = ("_pools", "_in_flight", "_pool_in_flight")
 
 
 def invoke_resources(backend: Any, call: Call) -> list[str]:
@@ -59,12 +59,14 @@ class Run:
     client_context: dict | None = None
     trace_id: str | None = None
     batch: list | None = None  # what an event source mapping put in the event
+    pooled: bool = False  # counted against the account's unreserved pool
 
 
 class Invocations(AsyncQueue):
     def _init_invocations(self) -> None:
         self._pools: dict[tuple[str, str], EnvironmentPool] = {}  # (function, version)
         self._in_flight: dict[str, int] = {}  # function -> invocations running now
+        self._pool_in_flight = 0  # those of functions without reserved concurrency
         self._credentials: dict[tuple[str, str], Credential] = {}  # (role, function) -> keys
 
     # Environments hold live modules; a snapshot keeps the world, never them.
@@ -73,7 +75,7 @@ class Invocations(AsyncQueue):
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._pools, self._in_flight = {}, {}
+        self._pools, self._in_flight, self._pool_in_flight = {}, {}, 0
 
     # -- operations ------------------------------------------------------------------------
     @permission("lambda:InvokeFunction", resources=invoke_resources)
@@ -180,19 +182,18 @@ class Invocations(AsyncQueue):
 
     def _throttle_reason(self, fn: Function) -> str | None:
         """Why one more concurrent invocation of ``fn`` would be throttled, or None."""
-        running = self._in_flight.get(fn.name, 0)
         if fn.reserved_concurrency is not None:
-            if running >= fn.reserved_concurrency:
+            if self._in_flight.get(fn.name, 0) >= fn.reserved_concurrency:
                 return "ReservedFunctionConcurrentInvocationLimitExceeded"
             return None
+        limit = self.settings.account_concurrency
+        in_pool = self._pool_in_flight
+        # Reservations always leave at least min(100, limit) unreserved: no need to add them up
+        # until the pool gets that busy.
+        if in_pool < min(100, limit):
+            return None
         reserved = sum(f.reserved_concurrency or 0 for f in self.functions.values())
-        unreserved = self.settings.account_concurrency - reserved
-        in_pool = sum(
-            n
-            for name, n in self._in_flight.items()
-            if (f := self.functions.get(name)) is not None and f.reserved_concurrency is None
-        )
-        if in_pool >= unreserved:
+        if in_pool >= limit - reserved:
             return "ConcurrentInvocationLimitExceeded"
         return None
 
@@ -215,6 +216,8 @@ class Invocations(AsyncQueue):
         if reason is not None:
             raise AWSError("TooManyRequestsException", "Rate Exceeded.", Reason=reason, Type="User")
         self._in_flight[fn.name] = self._in_flight.get(fn.name, 0) + 1
+        pooled = fn.reserved_concurrency is None
+        self._pool_in_flight += pooled
         slot = self._environment_for(fn, version, qualifier)
         invoked_arn = self.function_arn(fn.name, qualifier)
         return Run(
@@ -227,6 +230,7 @@ class Invocations(AsyncQueue):
             slot,
             client_context,
             self._trace_id(),
+            pooled=pooled,
         )
 
     def execute(self, run: Run):
@@ -250,6 +254,7 @@ class Invocations(AsyncQueue):
     def _finish(self, run: Run, broken: bool) -> None:
         name = run.fn.name
         self._in_flight[name] = max(0, self._in_flight.get(name, 0) - 1)
+        self._pool_in_flight -= run.pooled
         current = self.functions.get(name)
         version = current.version(run.version.number) if current is not None else None
         # A reset environment (timeout, exit, failed init) re-initialises itself on its next
@@ -465,13 +470,17 @@ def _parse_payload(payload: bytes) -> Any:
     if not payload.strip():
         return {}
     try:
-        return json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as err:
+        return json.loads(payload, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise AWSError(
             "InvalidRequestContentException",
             f"Could not parse request body into json: Could not parse payload into json: {err}",
             Type="User",
         ) from None
+
+
+def _refuse_constant(token: str) -> None:
+    raise ValueError(f"Non-standard token '{token}'")  # NaN and Infinity are not JSON
 
 
 def _client_context(value: str | None) -> dict | None:
