@@ -80,12 +80,7 @@ class Invocations(AsyncQueue):
     # -- operations ------------------------------------------------------------------------
     @permission("lambda:InvokeFunction", resources=invoke_resources)
     def invoke(self, call: Call) -> dict | OutsideLock:
-        p = call.params
-        kind = p.get("InvocationType") or "RequestResponse"
-        fn, qualifier = self.lookup(call)
-        payload = _payload_bytes(p.get("Payload"))
-        version = self._routed_version(fn, qualifier)
-        self._check_invocable(fn, version, qualifier, call.operation)
+        fn, qualifier, version, payload, kind = self._accepted(call, "Payload")
         if kind == "DryRun":
             return {"StatusCode": 204, "Payload": _body(b"")}
         if kind == "Event":
@@ -93,37 +88,45 @@ class Invocations(AsyncQueue):
             event = _parse_payload(payload)
             self.enqueue(fn, qualifier, event, payload, call.request_id)
             return {"StatusCode": 202, "Payload": _body(b"")}
-        self._check_size(payload, SYNC_PAYLOAD_LIMIT, None)
-        event = _parse_payload(payload)
-        client_context = _client_context(p.get("ClientContext"))
-        run = self.start_run(fn, version, qualifier, event, call.request_id, client_context)
-        tail = p.get("LogType") == "Tail"
+        run = self._sync_run(call, fn, qualifier, version, payload)
+        tail = call.params.get("LogType") == "Tail"
         return OutsideLock(lambda: self._respond(run, tail))
 
     @permission("lambda:InvokeFunction", resources=invoke_resources)
     def invoke_with_response_stream(self, call: Call) -> dict | OutsideLock:
-        p = call.params
-        kind = p.get("InvocationType") or "RequestResponse"
-        fn, qualifier = self.lookup(call)
-        payload = _payload_bytes(p.get("Payload"))
-        version = self._routed_version(fn, qualifier)
-        self._check_invocable(fn, version, qualifier, call.operation)
+        fn, qualifier, version, payload, kind = self._accepted(call, "Payload")
         if kind == "DryRun":
             return {"StatusCode": 204, "EventStream": EventStream([])}
+        run = self._sync_run(call, fn, qualifier, version, payload)
+        tail = call.params.get("LogType") == "Tail"
+        return OutsideLock(lambda: self._respond_streaming(run, tail))
+
+    def _accepted(self, call: Call, member: str):
+        """What every invoke checks first: the function, the routed version, the payload."""
+        fn, qualifier = self.lookup(call)
+        payload = _payload_bytes(call.params.get(member))
+        version = self._routed_version(fn, qualifier)
+        self._check_invocable(fn, version, qualifier, call.operation)
+        return (
+            fn,
+            qualifier,
+            version,
+            payload,
+            call.params.get("InvocationType") or "RequestResponse",
+        )
+
+    def _sync_run(
+        self, call: Call, fn: Function, qualifier: str | None, version: Version, payload: bytes
+    ) -> Run:
         self._check_size(payload, SYNC_PAYLOAD_LIMIT, None)
         event = _parse_payload(payload)
-        context = _client_context(p.get("ClientContext"))
-        run = self.start_run(fn, version, qualifier, event, call.request_id, context)
-        tail = p.get("LogType") == "Tail"
-        return OutsideLock(lambda: self._respond_streaming(run, tail))
+        context = _client_context(call.params.get("ClientContext"))
+        return self.start_run(fn, version, qualifier, event, call.request_id, context)
 
     @permission("lambda:InvokeFunction", resources=invoke_resources)
     def invoke_async(self, call: Call) -> dict:
         """The deprecated InvokeAsync: an Event invocation with a 256 KB limit."""
-        fn, qualifier = self.lookup(call)
-        payload = _payload_bytes(call.params.get("InvokeArgs"))
-        version = self._routed_version(fn, qualifier)
-        self._check_invocable(fn, version, qualifier, call.operation)
+        fn, qualifier, _, payload, _ = self._accepted(call, "InvokeArgs")
         self._check_size(payload, 256 * 1024, "Event")
         self.enqueue(fn, qualifier, _parse_payload(payload), payload, call.request_id)
         return {"Status": 202}
