@@ -684,7 +684,9 @@ register(
             Contender("fakeaws", _lambda_fakeaws_warm),
         ],
         [
-            Ratio("fakeaws", "stubber", target=2.0, at_most=True, label="invoke: fakeaws / Stubber"),
+            Ratio(
+                "fakeaws", "stubber", target=2.0, at_most=True, label="invoke: fakeaws / Stubber"
+            ),
             Ratio("fakeaws", "direct"),
         ],
     )

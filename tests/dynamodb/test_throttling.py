@@ -323,3 +323,28 @@ def test_burst_settings():
         assert writes_until_throttled(client) == 20  # 4 seconds of 5 WCU
         cloud.clock.advance(100)
         assert writes_until_throttled(client) == 50  # at most 10 seconds are kept
+
+
+def test_adaptive_retries_pace_the_client_after_throttling(cloud):
+    client = boto3.client("dynamodb", config=Config(retries={"mode": "adaptive"}))
+    create(client)
+    for n in range(40):
+        client.put_item(TableName="orders", Item=item(f"i{n}"))
+    assert cloud.calls.where(operation="PutItem", outcome="ProvisionedThroughputExceededException")
+    assert client.scan(TableName="orders", ConsistentRead=True)["Count"] == 40
+
+
+def test_partiql_statements_are_throttled_too(ddb):
+    for n in range(5):
+        ddb.execute_statement(Statement=f"INSERT INTO orders VALUE {{'k': 'i{n}'}}")
+    with pytest.raises(ddb.exceptions.ProvisionedThroughputExceededException):
+        ddb.execute_statement(Statement="INSERT INTO orders VALUE {'k': 'late'}")
+    response = ddb.batch_execute_statement(
+        Statements=[{"Statement": "INSERT INTO orders VALUE {'k': 'batched'}"}]
+    )
+    assert response["Responses"] == [
+        {
+            "Error": {"Code": "ProvisionedThroughputExceeded", "Message": TABLE_MESSAGE},
+            "TableName": "orders",
+        }
+    ]

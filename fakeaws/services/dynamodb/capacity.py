@@ -360,12 +360,3 @@ class Bucket:
             self.balance = min(self.balance + (now - self.updated) * rate, rate * burst)
             self.updated = now
         return self.balance
-
-
-def bucket(owner: Any, attribute: str, rate: float, origin: float, initial: float) -> Bucket:
-    """``owner``'s bucket (a table or a GSI), created with ``initial`` seconds of capacity."""
-    found = getattr(owner, attribute)
-    if found is None:
-        found = Bucket(rate * initial, origin)
-        setattr(owner, attribute, found)
-    return found
