@@ -6,10 +6,36 @@ updates the table and each index the change touches and reports what it did
 index consumed), which is what capacity accounting, streams and replication
 hook into. In the eventual consistency model it also records the item's
 previous version in the table's ``journal`` (see ``consistency``).
+
+The change feed
+---------------
+Every committed change of an item (PutItem, UpdateItem, DeleteItem, batches,
+transactions, PartiQL, TTL deletions, replication: anything that calls
+``Table.write``) is reported to the table's change listeners::
+
+    table.subscribe(listener, clock)      # clock: the cloud's (``cloud.clock``)
+    table.unsubscribe(listener)
+    listener(table, old, new, principal, now)
+
+``old`` / ``new`` are the item before and after (``None``: absent; the stored
+items themselves, never mutated afterwards, so a listener may keep them but
+must not change them); ``principal`` is what the writer passed to
+``Table.write(..., principal=...)``: ``None`` for a client's request, the
+``userIdentity`` dict a stream record reports for a service's change
+(``TTL_PRINCIPAL`` for TTL deletions), or any other marker a subsystem uses
+for its own writes (e.g. replication, to recognise and not re-replicate
+them); ``now`` is the virtual time of the commit (``clock.time()``). A write
+that changes nothing (deleting an absent item, an identical overwrite, equal
+by DynamoDB's rules) is not reported. Listeners run synchronously inside the
+write, under the cloud's lock, in subscription order, and must not raise nor
+write to the table: they record and schedule. With no listener the write
+path pays one truth test of an empty list. Streams (``streams.py``)
+subscribe while a table has a stream (enabled or still readable).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -17,6 +43,13 @@ from typing import Any
 from fakeaws.services.dynamodb.capacity import write_units
 from fakeaws.services.dynamodb.item_size import item_size
 from fakeaws.services.dynamodb.storage import Item, KeyedStore
+from fakeaws.services.dynamodb.types import equal
+
+# The principal of TTL deletions: what their stream records report as ``userIdentity``.
+TTL_PRINCIPAL = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+# listener(table, old item or None, new item or None, principal, virtual time)
+ChangeListener = Callable[["Table", "Item | None", "Item | None", Any, float], None]
 
 
 def _key_names(key_schema: list[dict]) -> tuple[str, str | None]:
@@ -159,6 +192,20 @@ class Table:
         # Eventual consistency: the versions an eventually consistent read may still see
         # (consistency.Journal), kept only while the table's model is "eventual".
         self.journal: Any = None
+        # The change feed (see the module's docstring).
+        self.listeners: list[ChangeListener] = []
+        self.clock: Any = None
+
+    # -- change feed -----------------------------------------------------------------
+    def subscribe(self, listener: ChangeListener, clock: Any) -> None:
+        """Report every committed change to ``listener`` (once, however often subscribed)."""
+        self.clock = clock
+        if listener not in self.listeners:
+            self.listeners.append(listener)
+
+    def unsubscribe(self, listener: ChangeListener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
 
     # -- items -----------------------------------------------------------------------
     def key_of(self, item: Item) -> Item:
@@ -174,12 +221,15 @@ class Table:
         old: Item | None | object = ...,
         old_size: int | None = None,
         new_size: int | None = None,
+        *,
+        principal: Any = None,
     ) -> WriteResult:
         """Put (``new``) or delete (``None``) the item at ``key``, keeping indexes in step.
 
         ``old`` is the current item when the caller has just read it (saves a
         lookup); ``old_size`` / ``new_size`` the items' sizes when known (an
-        index projecting ALL is charged on them).
+        index projecting ALL is charged on them); ``principal`` who commits the
+        change, for the change feed (None: a client's request).
         """
         if old is ...:
             old = self.items.get(key)
@@ -193,6 +243,10 @@ class Table:
         result = WriteResult(old, new)
         if self.indexes:
             self._write_indexes(result, old, new, old_size, new_size)  # type: ignore[arg-type]
+        if self.listeners and not same_item(old, new):  # type: ignore[arg-type]
+            now = self.clock.time()
+            for listener in tuple(self.listeners):
+                listener(self, old, new, principal, now)  # type: ignore[arg-type]
         return result
 
     def _write_indexes(
@@ -319,6 +373,15 @@ class Table:
         if self.table_class != "STANDARD":
             out["TableClassSummary"] = {"TableClass": self.table_class}
         return out
+
+
+def same_item(a: Item | None, b: Item | None) -> bool:
+    """Whether two versions of an item are equal by DynamoDB's rules (None: absent)."""
+    if a is b:
+        return True
+    if a is None or b is None or a.keys() != b.keys():
+        return False
+    return a == b or all(equal(value, b[name]) for name, value in a.items())
 
 
 def _dt(epoch: float) -> datetime:

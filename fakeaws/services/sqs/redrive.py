@@ -8,10 +8,16 @@ returned): same MessageId, body, attributes and SentTimestamp, with
 enqueue time for standard queues and restarts for FIFO queues, as AWS
 documents.
 
+A FIFO dead-letter queue gets the message with its MessageId as deduplication
+id (AWS: "the original message's deduplication ID will be replaced with the
+original message's ID").
+
 Move tasks (StartMessageMoveTask) run on the virtual clock: every second a
 running task moves up to MaxNumberOfMessagesPerSecond available messages
 (the ``move_task_rate`` knob when not given) from the dead-letter queue to
-the destination, or back to each message's source queue.
+the destination, or back to each message's source queue. A moved message is
+a new message (AWS's redrive guide): a new MessageId, SentTimestamp and
+retention period, no receives yet.
 """
 
 from __future__ import annotations
@@ -119,18 +125,32 @@ class Redrive:
         if target is None or target.deleted:
             return False
         queue.remove(message)
-        self._transfer(message, target, now, dlq_source=queue.arn, keep_enqueued=not target.fifo)
+        self._transfer(
+            message,
+            target,
+            now,
+            dlq_source_arn=queue.arn,
+            enqueued=now if target.fifo else message.enqueued,
+            dedup_id=message.id if target.fifo else None,
+        )
         return True
 
-    def _transfer(
-        self,
-        message: Message,
-        target: Queue,
-        now: float,
-        *,
-        dlq_source: str | None,
-        keep_enqueued: bool,
-    ) -> Message:
+    def _redrive(self, message: Message, target: Queue, now: float) -> None:
+        """A move task's move: the message arrives at ``target`` as a new message."""
+        self._transfer(
+            message,
+            target,
+            now,
+            id=self.cloud.new_request_id(),
+            sent_ms=int(now * 1000),
+            enqueued=now,
+            receive_count=0,
+            first_receive_ms=None,
+            dlq_source_arn=None,
+            dedup_id=message.dedup_id if target.fifo else None,
+        )
+
+    def _transfer(self, message: Message, target: Queue, now: float, **changes: Any) -> None:
         target.refresh(now)
         moved = dataclasses.replace(
             message,
@@ -139,14 +159,11 @@ class Redrive:
             in_flight=False,
             generation=0,
             visible_at=now,
-            dlq_source_arn=dlq_source,
-            enqueued=message.enqueued if keep_enqueued else now,
             sequence_number=target.new_sequence_number(now) if target.fifo else None,
-            dedup_id=message.dedup_id if target.fifo else None,
+            **changes,
         )
         target.add(moved, now, 0)
         self.wake(target)
-        return moved
 
     # -- ListDeadLetterSourceQueues ----------------------------------------------------
     @permission(resources=_resources)
@@ -253,7 +270,7 @@ class Redrive:
                 task.failure_reason = "AWS.SimpleQueueService.NonExistentQueue"
                 return
             source.remove(message)
-            self._transfer(message, target, now, dlq_source=None, keep_enqueued=False)
+            self._redrive(message, target, now)
             task.moved += 1
             budget -= 1
         if task.moved >= task.to_move or not source.ready:
