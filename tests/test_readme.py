@@ -16,5 +16,5 @@ def quick_start() -> str:
 
 def test_readme_quick_start_passes(pytester):
     pytester.makepyfile(test_quick_start=quick_start())
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
