@@ -21,6 +21,7 @@ from fakeaws.services.base import Backend
 BACKENDS: dict[str, str] = {
     "sts": "fakeaws.services.sts.backend:StsBackend",
     "dynamodb": "fakeaws.services.dynamodb.backend:DynamoDBBackend",
+    "dynamodbstreams": "fakeaws.services.dynamodbstreams.backend:DynamoDBStreamsBackend",
     "logs": "fakeaws.services.logs.backend:LogsBackend",
     "lambda": "fakeaws.services.lambda_.backend:LambdaBackend",
     "sqs": "fakeaws.services.sqs.backend:SqsBackend",
@@ -47,6 +48,25 @@ SERVICE_SETTINGS: dict[str, dict[str, Any]] = {
         "consistency": "strong",
         "table_consistency": {},
         "replication_lag": 1.0,
+        # Virtual seconds after an item's TTL passes before the sweeper deletes it (AWS:
+        # "within a few days"), and between two UpdateTimeToLive changes of a table (AWS:
+        # up to an hour documented, about 31 minutes measured).
+        "ttl_sweep_delay": 300.0,
+        "ttl_update_cooldown": 1860.0,
+        # Virtual seconds a stream shard stays open before a child shard replaces it (AWS:
+        # about 4 hours; 0: never).
+        "stream_shard_rollover": 14400.0,
+        # Virtual seconds an on-demand backup stays CREATING (AWS: ~50 ms for small tables, so
+        # 0: AVAILABLE before the next call), a restored table (from a backup or a point in
+        # time) stays CREATING, and a global table replica stays CREATING / DELETING.
+        "backup_delay": 0.0,
+        "restore_delay": 0.0,
+        "replica_delay": 0.0,
+        # Virtual seconds after a table turns ACTIVE during which CreateBackup and
+        # UpdateContinuousBackups fail with ContinuousBackupsUnavailableException (AWS: 0-6 s).
+        "backups_enabling_delay": 0.0,
+        # Virtual seconds a write to one replica of a global table takes to reach the others.
+        "global_table_lag": 1.0,
     },
     "lambda": {
         # Concurrent executions of the account in a region (AWS's default quota).

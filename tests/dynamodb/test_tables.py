@@ -531,11 +531,12 @@ def test_multi_attribute_gsi_keys_are_refused_loudly(ddb):
     assert ddb.list_tables()["TableNames"] == []
 
 
-def test_kms_encryption_is_refused_loudly_but_default_encryption_is_fine(ddb):
-    with pytest.raises(UnsupportedOperation, match="SSESpecification"):
-        create_things(ddb, SSESpecification={"Enabled": True})
+def test_default_encryption_has_no_description_kms_has_one(ddb):
+    # the rest of encryption at rest is in test_sse.py
     create_things(ddb, SSESpecification={"Enabled": False})
     assert "SSEDescription" not in describe(ddb)
+    ddb.update_table(TableName="things", SSESpecification={"Enabled": True})
+    assert describe(ddb)["SSEDescription"]["SSEType"] == "KMS"
 
 
 # -- CreateTable / DescribeTable output -----------------------------------------------------
@@ -1422,8 +1423,6 @@ def test_table_class(ddb):
 
 def test_unmodelled_update_settings_are_refused_loudly(ddb):
     create_things(ddb)
-    with pytest.raises(UnsupportedOperation, match="SSESpecification"):
-        ddb.update_table(TableName="things", SSESpecification={"Enabled": True})
     with pytest.raises(UnsupportedOperation, match="OnDemandThroughput"):
         ddb.update_table(TableName="things", OnDemandThroughput={"MaxReadRequestUnits": 10})
 

@@ -130,8 +130,9 @@ def test_heartbeat_cannot_go_past_twelve_hours_from_the_receive(cloud, resource)
     with pytest.raises(ClientError) as exc:
         message.change_visibility(VisibilityTimeout=43_101)
     assert exc.value.response["Error"]["Code"] == "InvalidParameterValue"
-    assert "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]" in (
-        exc.value.response["Error"]["Message"]
+    assert (
+        "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]"
+        in (exc.value.response["Error"]["Message"])
     )
 
 
@@ -145,7 +146,7 @@ def test_releasing_a_message_early_with_visibility_zero(cloud, resource):
     assert system(again, "ApproximateReceiveCount") == "2"
 
 
-# -- poison messages and dead-letter queues ----------------------------------------------------------
+# -- poison messages and dead-letter queues --------------------------------------------------------
 def test_poison_message_goes_to_the_dlq_and_is_redriven_back(cloud, resource):
     dlq = resource.create_queue(QueueName="orders-dlq")
     queue = resource.create_queue(
@@ -222,7 +223,7 @@ def test_fifo_dead_letter_queue_replaces_the_deduplication_id(cloud, resource):
     assert system(dead, "MessageGroupId") == "g"
 
 
-# -- FIFO: exactly-once processing -------------------------------------------------------------------
+# -- FIFO: exactly-once processing -----------------------------------------------------------------
 def test_fifo_producer_retries_are_deduplicated_and_groups_stay_in_order(cloud, resource):
     queue = resource.create_queue(QueueName="ledger.fifo", Attributes={"FifoQueue": "true"})
     ids = {}
@@ -297,7 +298,7 @@ def test_fifo_receive_retry_with_the_same_attempt_id_returns_the_same_batch(clou
     assert sorted(m.body for m in rest) == ["2", "3"]
 
 
-# -- batches -----------------------------------------------------------------------------------------
+# -- batches ---------------------------------------------------------------------------------------
 def test_batch_send_reports_the_bad_entry_and_sends_the_rest(resource):
     queue = resource.create_queue(QueueName="mixed")
     result = queue.send_messages(
@@ -328,7 +329,7 @@ def test_delete_batch_with_a_garbage_handle_fails_only_that_entry(resource):
     assert [(e["Id"], e["Code"]) for e in result["Failed"]] == [("bad", "ReceiptHandleIsInvalid")]
 
 
-# -- long polling ------------------------------------------------------------------------------------
+# -- long polling ----------------------------------------------------------------------------------
 def test_long_poll_returns_a_delayed_message_as_soon_as_it_is_visible(cloud, resource):
     queue = resource.create_queue(QueueName="delayed")
     queue.send_message(MessageBody="later", DelaySeconds=7)
@@ -370,58 +371,73 @@ def test_long_poll_with_a_real_clock_is_woken_by_a_send_from_another_thread():
 
 
 def test_concurrent_workers_each_get_distinct_messages_and_retry_failures(cloud):
-    """Four worker threads; every third message fails once and comes back after its timeout."""
+    """Four worker threads; every third message fails once and is retried a second later."""
     sqs = boto3.client("sqs", region_name=REGION)
-    url = sqs.create_queue(QueueName="pool", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    url = sqs.create_queue(QueueName="pool", Attributes={"VisibilityTimeout": "3600"})["QueueUrl"]
     for start in range(0, 60, 10):
         sqs.send_message_batch(
             QueueUrl=url,
             Entries=[{"Id": str(n), "MessageBody": str(n)} for n in range(start, start + 10)],
         )
     lock = threading.Lock()
+    stop = threading.Event()
     done: list[int] = []
     failed_once: set[int] = set()
-    receives: list[tuple[str, str]] = []
+    handles: list[str] = []
+    errors: list[Exception] = []
 
     def worker():
         client = boto3.client("sqs", region_name=REGION)
-        idle = 0
-        while idle < 50:
-            messages = client.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=3, MessageSystemAttributeNames=["All"]
-            ).get("Messages", [])
-            if not messages:
-                idle += 1
-                time.sleep(0.001)
-                continue
-            idle = 0
-            for message in messages:
-                n = int(message["Body"])
-                with lock:
-                    receives.append((message["MessageId"], message["ReceiptHandle"]))
-                    fail = n % 3 == 0 and n not in failed_once
-                    if fail:
-                        failed_once.add(n)
-                    else:
-                        done.append(n)
-                if not fail:
+        try:
+            while not stop.is_set():
+                messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=3).get(
+                    "Messages", []
+                )
+                if not messages:
+                    time.sleep(0.001)
+                    continue
+                for message in messages:
+                    n = int(message["Body"])
+                    with lock:
+                        handles.append(message["ReceiptHandle"])
+                        fail = n % 3 == 0 and n not in failed_once
+                        if fail:
+                            failed_once.add(n)
+                    if fail:  # back off: visible again in a second (on the test's clock)
+                        client.change_message_visibility(
+                            QueueUrl=url,
+                            ReceiptHandle=message["ReceiptHandle"],
+                            VisibilityTimeout=1,
+                        )
+                        continue
                     client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                    with lock:
+                        done.append(n)
+                        if len(done) == 60:
+                            stop.set()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+            stop.set()
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
-    for _ in range(20):  # the test drives time: failed messages come back
-        time.sleep(0.05)
+    deadline = time.monotonic() + 30
+    while not stop.is_set() and time.monotonic() < deadline:  # the test drives time
+        time.sleep(0.02)
         cloud.clock.advance(1)
+    stop.set()
     for thread in threads:
         thread.join(30)
     assert not any(t.is_alive() for t in threads)
-    assert sorted(done) == list(range(60))
-    assert len({handle for _, handle in receives}) == len(receives) == 60 + len(failed_once)
+    assert errors == []
+    assert sorted(done) == list(range(60))  # each processed exactly once
     assert failed_once == {n for n in range(60) if n % 3 == 0}
+    assert len(set(handles)) == len(handles) == 60 + len(failed_once)
+    assert counts(boto3.resource("sqs", region_name=REGION).Queue(url)) == (0, 0, 0)
 
 
-# -- snapshots -----------------------------------------------------------------------------------------
+# -- snapshots -------------------------------------------------------------------------------------
 def test_snapshot_restore_brings_back_messages_in_flight_and_their_timers(cloud, resource):
     queue = resource.create_queue(QueueName="snap", Attributes={"VisibilityTimeout": "30"})
     queue.send_message(MessageBody="visible")
@@ -443,7 +459,7 @@ def test_snapshot_restore_brings_back_messages_in_flight_and_their_timers(cloud,
     assert [m.body for m in queue.receive_messages()] == ["delayed"]
 
 
-# -- odd input: only AWS errors come back ----------------------------------------------------------------
+# -- odd input: only AWS errors come back ----------------------------------------------------------
 @pytest.mark.parametrize(
     "url",
     [
@@ -468,3 +484,27 @@ def test_odd_queue_urls_are_queues_that_do_not_exist(sqs, url):
         with pytest.raises(ClientError) as exc:
             call()
         assert exc.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "1_000", "0x10", "1e", "."])
+def test_number_attributes_are_read_as_java_reads_numbers(sqs, value):
+    url = sqs.create_queue(QueueName="numbers")["QueueUrl"]
+    with pytest.raises(ClientError) as exc:
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody="x",
+            MessageAttributes={"n": {"DataType": "Number", "StringValue": value}},
+        )
+    assert exc.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert exc.value.response["Error"]["Message"] == (
+        "Can't cast the value of message (user) attribute 'n' to a number."
+    )
+
+
+@pytest.mark.parametrize("value", ["1", "-1.5", "+2", ".5", "5.", "1e5", "1E-5", " 7 ", "1" * 38])
+def test_number_attributes_that_are_numbers(sqs, value):
+    url = sqs.create_queue(QueueName="numbers")["QueueUrl"]
+    attributes = {"n": {"DataType": "Number", "StringValue": value}}
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes=attributes)
+    [message] = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["n"])["Messages"]
+    assert message["MessageAttributes"] == attributes

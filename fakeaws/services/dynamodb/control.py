@@ -8,8 +8,12 @@ Asynchronous changes (CREATING, UPDATING, DELETING, an index's resource
 allocation and backfill) land after ``cloud.settings.dynamodb.table_delay``
 virtual seconds each (0: before the next call). A rejected request changes nothing.
 
-LIMITATIONS: multi-attribute GSI keys, KMS encryption, on-demand and warm
-throughput, resource policies and replicas are refused loudly; the daily limits
+Encryption settings are ``sse``'s, replicas (ReplicaUpdates) ``global_tables``'s,
+restore summaries ``backups``'s; a deleted table leaves its PITR SYSTEM backup
+(``pitr``) and its replica group (``global_tables``).
+
+LIMITATIONS: multi-attribute GSI keys, on-demand and warm throughput and
+resource policies are refused loudly; the daily limits
 (4 throughput decreases, 2 table-class changes) are not enforced.
 """
 
@@ -21,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation, validation_error
 from fakeaws.services.base import permission
-from fakeaws.services.dynamodb import consistency
+from fakeaws.services.dynamodb import consistency, pitr, sse
+from fakeaws.services.dynamodb import global_tables as replicas
+from fakeaws.services.dynamodb.backups import restore_summary
 from fakeaws.services.dynamodb.table import Index, Table, Throughput
 from fakeaws.services.dynamodb.validation import (
     MAX_GSIS,
@@ -40,11 +46,9 @@ if TYPE_CHECKING:
 MAX_TAGS = 50
 
 NOT_MODELLED = (
-    "SSESpecification",
     "OnDemandThroughput",
     "WarmThroughput",
     "ResourcePolicy",
-    "ReplicaUpdates",
     "GlobalTableSourceArn",
     "GlobalTableWitnessUpdates",
     "GlobalTableSettingsReplicationMode",
@@ -71,6 +75,8 @@ class ControlPlane:
     cloud: Any
 
     arn: Callable[[str], str]  # from Backend
+    stream_enabled: Callable[[Table, float], Any]  # from StreamsOwner
+    stream_disabled: Callable[[Table, float], None]
 
     # -- lookup ----------------------------------------------------------------------
     def _table_name(self, name_or_arn: str) -> str:
@@ -105,11 +111,21 @@ class ControlPlane:
     def _current(self, table: Table) -> bool:
         return self.tables.get(table.name) is table
 
+    def _description(self, table: Table) -> dict:
+        """A TableDescription: the table's own, with its restore summary and replicas."""
+        out = table.describe()
+        summary = restore_summary(table)
+        if summary is not None:
+            out["RestoreSummary"] = summary
+        self._describe_replicas(table, out)
+        return out
+
     # -- operations ------------------------------------------------------------------
     @permission(resources=table_resource)
     def create_table(self, call: Call) -> dict:
         p = call.params
         check_create_table(p)
+        sse.check(p.get("SSESpecification"))
         _refuse_unmodelled(p, "CreateTable")
         name = p["TableName"]
         if name in self.tables:
@@ -137,16 +153,18 @@ class ControlPlane:
             table.add_index(index)
         if p.get("StreamSpecification", {}).get("StreamEnabled"):
             _enable_stream(table, p["StreamSpecification"], call.time)
+            self.stream_enabled(table, call.time)
         table.deletion_protection = p.get("DeletionProtectionEnabled", False)
         table.table_class = p.get("TableClass", "STANDARD")
+        table.sse = sse.description(self, p.get("SSESpecification"))
         table.tags = tags
         self.tables[name] = table
         self._later(self._created, table)
-        return {"TableDescription": table.describe()}
+        return {"TableDescription": self._description(table)}
 
     @permission(resources=table_resource)
     def describe_table(self, call: Call) -> dict:
-        return {"Table": self._described_table(call.params["TableName"]).describe()}
+        return {"Table": self._description(self._described_table(call.params["TableName"]))}
 
     def list_tables(self, call: Call) -> dict:
         p = call.params
@@ -178,17 +196,21 @@ class ControlPlane:
         if table.status == "UPDATING":
             raise _in_use(f"Table: {table.name} is in the process of being updated.")
         table.status = "DELETING"
+        self.stream_disabled(table, call.time)  # its stream stays readable for 24 hours
+        pitr.on_table_deleted(self, table, call.time)
+        replicas.on_table_deleted(self, table)
         self._later(self._dropped, table)
-        return {"TableDescription": table.describe()}
+        return {"TableDescription": self._description(table)}
 
     @permission(resources=table_resource)
     def update_table(self, call: Call) -> dict:
         p, now = call.params, call.time
         changes = check_update_table(p)
         table = self._described_table(p["TableName"])
-        # while UPDATING, DynamoDB still takes a change of deletion protection
+        # while UPDATING, DynamoDB still takes a change of deletion protection or encryption
         if table.status != "ACTIVE" and (
-            table.status != "UPDATING" or changes != ["DeletionProtectionEnabled"]
+            table.status != "UPDATING"
+            or changes not in (["DeletionProtectionEnabled"], ["SSESpecification"])
         ):
             raise _still_in_use(table)
         billing = p.get("BillingMode", table.billing_mode)
@@ -196,7 +218,14 @@ class ControlPlane:
         _check_throughput(table, p, billing)
         _check_index_updates(table, p, billing)
         _check_stream(table, p.get("StreamSpecification"))
+        replica_actions = self._plan_replica_updates(table, p)
+        encryption = None
+        if "SSESpecification" in p:
+            encryption = sse.check_update(self, table.sse, p["SSESpecification"])
         _refuse_unmodelled(p, "UpdateTable")
+        if replica_actions is not None:  # ReplicaUpdates come alone
+            self._apply_replica_updates(table, replica_actions, now)
+            return {"TableDescription": self._description(table)}
 
         # Every check passed: apply. Throughput changes show once UPDATING is over.
         busy, deferred = False, []
@@ -224,19 +253,24 @@ class ControlPlane:
             spec = p["StreamSpecification"]
             if spec["StreamEnabled"]:
                 _enable_stream(table, spec, now)
+                self.stream_enabled(table, now)
             else:
                 table.stream_specification = None
+                self.stream_disabled(table, now)
             busy = True
         if "TableClass" in p:
             deferred.append((table, "table_class", p["TableClass"]))
             busy = True
         if "DeletionProtectionEnabled" in p:
             table.deletion_protection = p["DeletionProtectionEnabled"]
+        if "SSESpecification" in p:  # the table stays ACTIVE; its SSEDescription is UPDATING
+            table.sse = dict(encryption or table.sse or {}, Status="UPDATING")
+            deferred.append((table, "sse", encryption))
         if busy:
             table.status = "UPDATING"
         if busy or deferred:
             self._later(self._updated, table, deferred)
-        return {"TableDescription": table.describe()}
+        return {"TableDescription": self._description(table)}
 
     # -- tags ------------------------------------------------------------------------------
     def _tagged(self, arn: str) -> Table:
@@ -323,6 +357,7 @@ class ControlPlane:
     def _created(self, table: Table) -> None:
         if self._current(table) and table.status == "CREATING":
             table.status = "ACTIVE"
+            table.active_since = self.cloud.clock.time()  # type: ignore[attr-defined]
             for index in table.indexes.values():
                 index.status = "ACTIVE"
 
@@ -400,10 +435,6 @@ def _refuse_unmodelled(p: dict, operation: str) -> None:
     """Settings fakeaws does not model fail loudly instead of being ignored."""
     for member in NOT_MODELLED:
         value = p.get(member)
-        if member == "SSESpecification" and operation == "CreateTable" and value is not None:
-            # the default encryption (AWS owned key) is modelled: {} or Enabled=false
-            kms = value.get("Enabled") or "SSEType" in value or "KMSMasterKeyId" in value
-            value = value if kms else None
         if value is not None:
             raise UnsupportedOperation("dynamodb", operation, f"{member} is not modelled yet")
 

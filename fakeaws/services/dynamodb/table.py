@@ -195,6 +195,11 @@ class Table:
         # The change feed (see the module's docstring).
         self.listeners: list[ChangeListener] = []
         self.clock: Any = None
+        # Time to Live (see ``ttl``): the attribute (None: disabled), when it last changed,
+        # and when the next sweep is due (None: none planned).
+        self.ttl_attribute: str | None = None
+        self.ttl_changed: float | None = None
+        self.ttl_due: float | None = None
 
     # -- change feed -----------------------------------------------------------------
     def subscribe(self, listener: ChangeListener, clock: Any) -> None:

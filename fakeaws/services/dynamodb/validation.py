@@ -122,6 +122,7 @@ ONLY_OPERATION = {
     "SSESpecification": "Server-Side Encryption modification",
     "TableClass": "TableClass modification",
     "DeletionProtectionEnabled": "DeletionProtection modification",
+    "ReplicaUpdates": "Replica modification",
 }
 
 

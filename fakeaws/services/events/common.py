@@ -14,6 +14,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from botocore.utils import parse_to_aware_datetime
+
 from fakeaws.errors import AWSError
 
 DEFAULT_BUS = "default"
@@ -99,10 +101,14 @@ def event_time(epoch: float) -> str:
 
 
 def to_epoch(value: Any) -> float:
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return moment.timestamp()
-    return float(value)
+    """A request timestamp as epoch seconds, in every form botocore accepts.
+
+    The parameters are the caller's as given (botocore validated them): an aware or
+    naive (UTC) ``datetime``, epoch seconds, or an ISO 8601 / epoch string.
+    """
+    if isinstance(value, (int, float)):
+        return float(value)
+    return parse_to_aware_datetime(value).timestamp()
 
 
 # -- JSON -------------------------------------------------------------------------------

@@ -11,35 +11,23 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from fakeaws.errors import UnsupportedOperation
+from fakeaws.eventpatterns import CompiledPattern, PatternError, compile_pattern
 from fakeaws.services.events.common import invalid_pattern
 
 
-def _engine() -> tuple[Any, type[Exception]]:
-    try:
-        from fakeaws.eventpatterns import PatternError, compile_pattern
-    except ImportError as exc:  # the shared engine is not installed in this tree
-        raise UnsupportedOperation(
-            "events", "event patterns", "the shared pattern engine fakeaws.eventpatterns is missing"
-        ) from exc
-    return compile_pattern, PatternError
-
-
 @functools.lru_cache(maxsize=4096)
-def _compiled(text: str) -> Any:
-    compile_pattern, _ = _engine()
+def _compiled(text: str) -> CompiledPattern:
     return compile_pattern(text, dialect="eventbridge")
 
 
-def compile_event_pattern(text: str) -> Any:
+def compile_event_pattern(text: str) -> CompiledPattern:
     """The compiled pattern, or AWS's ``InvalidEventPatternException``."""
-    _, pattern_error = _engine()
     try:
         return _compiled(text)
-    except pattern_error as err:
-        reason = getattr(err, "reason", None) or str(err)
-        raise invalid_pattern(reason) from None
+    except PatternError as err:
+        raise invalid_pattern(err.reason) from None
 
 
-def matches(text: str, event: dict) -> bool:
-    return bool(compile_event_pattern(text).matches(event))
+def matches(text: str, event: dict[str, Any]) -> bool:
+    """Whether ``event`` matches a pattern that PutRule (or CreateArchive) accepted."""
+    return _compiled(text).matches(event)

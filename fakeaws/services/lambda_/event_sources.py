@@ -1,9 +1,9 @@
-"""Event source mappings: the pollers Lambda runs for a function (SQS queues here).
+"""Event source mappings: the pollers Lambda runs for a function (SQS queues, DynamoDB streams).
 
 The control plane (Create/Get/Update/Delete/ListEventSourceMappings) keeps each
 mapping as the ``EventSourceMappingConfiguration`` dict the API returns. The
-polling itself lives with its source (``sqs_poller.py``) and runs as background
-work on the cloud's scheduler.
+polling itself lives with its source (``sqs_poller.py``, ``stream_poller.py``)
+and runs as background work on the cloud's scheduler.
 
 State follows AWS: ``Creating`` -> ``Enabled`` (or ``Disabled``), ``Enabling``
 / ``Disabling`` / ``Updating`` -> settled, ``Deleting`` -> gone, each transition
@@ -26,6 +26,7 @@ from fakeaws.services.lambda_.names import (
     parse_function_name,
 )
 from fakeaws.services.lambda_.sqs_poller import SqsPolling
+from fakeaws.services.lambda_.stream_poller import StreamPolling
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -55,7 +56,7 @@ def mapping_resource(backend: Any, call: Call) -> list[str]:
     return [backend.arn(f"event-source-mapping:{uuid}")] if uuid else ["*"]
 
 
-class EventSourceMappings(SqsPolling):
+class EventSourceMappings(SqsPolling, StreamPolling):
     # -- operations --------------------------------------------------------------------
     @permission(resources=mapping_resource)
     def create_event_source_mapping(self, call: Call) -> dict:
@@ -63,7 +64,9 @@ class EventSourceMappings(SqsPolling):
         for name in _REFUSED:
             if p.get(name) is not None:
                 raise UnsupportedOperation(
-                    "lambda", "CreateEventSourceMapping", f"{name} (only SQS queues are polled)"
+                    "lambda",
+                    "CreateEventSourceMapping",
+                    f"{name} (only SQS queues and DynamoDB streams are polled)",
                 )
         source = p.get("EventSourceArn")
         if not source:
@@ -78,6 +81,10 @@ class EventSourceMappings(SqsPolling):
                     "ResourceConflictException",
                     f'An event source mapping with SQS arn (" {source} ") and function '
                     f'(" {fn.name} ") already exists. Please update or delete the existing '
+                    f"mapping with UUID {uuid}"
+                    if kind == "sqs"
+                    else f'The event source arn (" {source} ") and function (" {fn.name} ") '
+                    "provided mapping already exists. Please update or delete the existing "
                     f"mapping with UUID {uuid}",
                     Type="User",
                 )
@@ -88,10 +95,12 @@ class EventSourceMappings(SqsPolling):
             "FunctionArn": fn_arn,
             "LastModified": self.cloud.clock.now(),
             "State": "Creating",
-            "StateTransitionReason": "USER_INITIATED",
+            "StateTransitionReason": "USER_INITIATED" if kind == "sqs" else "User action",
             "EventSourceMappingArn": self.arn(f"event-source-mapping:{uuid}"),
             **settings,
         }
+        if kind == "dynamodb":
+            config["LastProcessingResult"] = "No records processed"
         self.mappings[uuid] = config
         enabled = p.get("Enabled", True)
         self._settle_mapping(uuid, "Enabled" if enabled else "Disabled")
@@ -195,6 +204,8 @@ class EventSourceMappings(SqsPolling):
 
     def _mapping_settings(self, p: dict, kind: str, source: str, current: dict | None) -> dict:
         """Validated settings of a create (current None) or an update (merged over current)."""
+        if kind == "dynamodb":
+            return self._stream_mapping_settings(p, source, current)
         old = current or {}
         fifo = source.endswith(".fifo")
         batch = p.get("BatchSize", old.get("BatchSize", SQS_DEFAULT_BATCH))
@@ -274,6 +285,9 @@ class EventSourceMappings(SqsPolling):
                 raise invalid("Invalid filter pattern definition.") from None
 
     def _check_source(self, kind: str, source: str, fn: Any, fn_arn: str) -> None:
+        if kind == "dynamodb":
+            self._check_stream_source(source)
+            return
         parts = source.split(":")
         sqs = self.cloud.backend("sqs", parts[4], parts[3])
         attributes = sqs.queue_attributes_internal(source)
@@ -302,11 +316,14 @@ class EventSourceMappings(SqsPolling):
         if config is None or config["State"] == "Deleting":
             return
         config["State"] = target
-        if target == "Enabled":
+        if target == "Enabled" and _source_kind(config["EventSourceArn"]) == "dynamodb":
+            self.start_stream_polling(uuid)
+        elif target == "Enabled":
             self.start_polling(uuid)
 
     def _forget_mapping(self, uuid: str) -> None:
         self.mappings.pop(uuid, None)
+        self._reset_stream_cursor(uuid)
 
 
 def _source_kind(source: str) -> str:
@@ -315,6 +332,8 @@ def _source_kind(source: str) -> str:
         raise invalid("Unrecognized event source.")
     if parts[2] == "sqs":
         return "sqs"
+    if parts[2] == "dynamodb" and "/stream/" in parts[5]:
+        return "dynamodb"
     raise UnsupportedOperation(
         "lambda", "CreateEventSourceMapping", f"event sources of type {parts[2]} ({source})"
     )

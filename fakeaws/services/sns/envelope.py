@@ -42,6 +42,9 @@ class Notification:
     sequence_number: str | None = None
     fifo: bool = False
     signature_version: str = "1"
+    # protocol -> the envelope's text before and after its UnsubscribeURL value (the one
+    # part that differs between subscriptions): rendered once per published message.
+    bodies: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def message_for(self, protocol: str) -> str:
         if self.structure is None:
@@ -121,22 +124,30 @@ def render(fields: dict[str, Any]) -> str:
     lines = []
     for key, value in fields.items():
         if key == "MessageAttributes":
-            inner = ",\n".join(
-                f"    {_j(name)} : {json.dumps(attr, separators=(',', ':'), ensure_ascii=False)}"
-                for name, attr in value.items()
-            )
+            inner = ",\n".join(f"    {_j(name)} : {_compact(attr)}" for name, attr in value.items())
             lines.append(f'  "MessageAttributes" : {{\n{inner}\n  }}')
         else:
             lines.append(f"  {_j(key)} : {_j(value)}")
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def _j(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_j = json.JSONEncoder(ensure_ascii=False).encode
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def notification_body(note: Notification, subscription_arn: str, protocol: str) -> str:
-    return render(notification_fields(note, subscription_arn, protocol))
+    """The envelope one subscription receives (rendered once per message and protocol)."""
+    parts = note.bodies.get(protocol)
+    if parts is None:
+        # Render with a stand-in subscription ARN whose JSON text nothing else can produce
+        # (a NUL is written \u0000, and any quote in the message is escaped), then cut.
+        mark = f"{note.topic_arn}:\x00"
+        text = render(notification_fields(note, mark, protocol))
+        head, found, tail = text.partition(_j(unsubscribe_url(mark)))
+        if not found:  # pragma: no cover - defensive
+            return render(notification_fields(note, subscription_arn, protocol))
+        parts = note.bodies[protocol] = (head, tail)
+    return parts[0] + _j(unsubscribe_url(subscription_arn)) + parts[1]
 
 
 def lambda_event(note: Notification, subscription_arn: str) -> dict:

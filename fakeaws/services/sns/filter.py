@@ -16,35 +16,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakeaws import eventpatterns
 from fakeaws.services.sns.envelope import Notification
 from fakeaws.services.sns.validation import invalid
 
 
-def _engine():
-    from fakeaws import eventpatterns
-
-    return eventpatterns
-
-
 def compiled(policy: str, scope: str) -> Any:
     """The compiled policy (the engine caches by text); raises its PatternError."""
-    return _engine().compile_pattern(policy, "sns", scope=scope)
+    return eventpatterns.compile_pattern(policy, "sns", scope=scope)
 
 
 def check_policy(policy: str, scope: str, prefix: str) -> None:
     """Validate a FilterPolicy as Subscribe (``prefix`` "Invalid parameter: Attributes
     Reason: ") and SetSubscriptionAttributes ("Invalid parameter: ") do."""
-    engine = _engine()
     try:
         compiled(policy, scope)
-    except engine.PatternError as exc:
+    except eventpatterns.PatternError as exc:
         raise invalid(f"{prefix}{exc.message}") from exc
 
 
-def matches(policy: str, scope: str, note: Notification, protocol: str) -> bool:
-    engine = _engine()
-    if scope == "MessageBody":
-        event = engine.sns_body_event(note.message_for(protocol))
+def matches(
+    policy: str, scope: str, note: Notification, protocol: str, documents: dict | None = None
+) -> bool:
+    """Whether ``note`` passes ``policy``; ``documents`` caches what a fan-out reads again."""
+    key = (scope, protocol if scope == "MessageBody" else None)
+    if documents is not None and key in documents:
+        event = documents[key]
     else:
-        event = engine.sns_attributes_event(note.attributes)
+        if scope == "MessageBody":
+            event = eventpatterns.sns_body_event(note.message_for(protocol))
+        else:
+            event = eventpatterns.sns_attributes_event(note.attributes)
+        if documents is not None:
+            documents[key] = event
     return event is not None and compiled(policy, scope).matches(event)

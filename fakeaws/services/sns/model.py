@@ -30,7 +30,6 @@ SUBSCRIPTION_ATTRIBUTES = (
 )
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda")
 PROTOCOLS += ("firehose",)
-DEDUP_WINDOW = 300.0  # seconds a FIFO deduplication id is remembered
 PENDING_LIFETIME = 48 * 3600.0  # unconfirmed subscriptions are deleted after 48 hours
 
 
@@ -47,7 +46,7 @@ class Topic:
     deleted_subscriptions: int = 0
     data_protection_policy: str = ""
     sequence: int = 0  # FIFO sequence numbers
-    dedup: dict[tuple, tuple[float, str, str | None]] = field(default_factory=dict)
+    dedup: dict[tuple, tuple[float, str, str | None]] = field(default_factory=dict)  # by time
     archive_start: float | None = None
 
     def next_sequence_number(self) -> str:

@@ -16,9 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.services.base import permission
+from fakeaws.services.messaging import (
+    attributes_size,
+    forget_expired,
+    parse_number,
+    utf8_len,
+)
 from fakeaws.services.sns import filter
 from fakeaws.services.sns.envelope import Notification
-from fakeaws.services.sns.model import DEDUP_WINDOW, Delivery, Topic
+from fakeaws.services.sns.model import Delivery, Topic
 from fakeaws.services.sns.validation import (
     BAD_JSON_MESSAGE,
     BATCH_EMPTY,
@@ -40,8 +46,6 @@ from fakeaws.services.sns.validation import (
     check_phone_number,
     check_subject,
     invalid,
-    message_attributes_size,
-    number_value,
     split_arn,
 )
 
@@ -60,7 +64,7 @@ def publish_resource(backend: Any, call: Call) -> list[str]:
 
 
 def message_size(message: str, attributes: dict | None) -> int:
-    return len(message.encode()) + message_attributes_size(attributes)
+    return utf8_len(message) + attributes_size(attributes)
 
 
 def parse_structure(
@@ -102,8 +106,7 @@ class Publishing:
         phone = p.get("PhoneNumber")
         if phone:
             check_phone_number(phone)
-        attributes = p.get("MessageAttributes") or {}
-        check_message_attributes(attributes)
+        attributes = check_message_attributes(p.get("MessageAttributes"))
         if message_size(message, attributes) > MAX_MESSAGE_BYTES:
             raise invalid(MESSAGE_TOO_LONG)
         check_id(p.get("MessageGroupId"), "MessageGroupId")
@@ -206,10 +209,10 @@ class Publishing:
                     "specification.",
                 )  # SQS's wording
         total = 0
-        structures = []
+        structures, checked = [], []
         for index, entry in enumerate(entries, 1):
-            attributes = entry.get("MessageAttributes") or {}
-            check_message_attributes(attributes, entry=index)
+            attributes = check_message_attributes(entry.get("MessageAttributes"), entry=index)
+            checked.append(attributes)
             total += message_size(entry["Message"], attributes)
             structures.append(parse_structure(entry["Message"], entry.get("MessageStructure")))
             if topic.fifo:
@@ -226,7 +229,7 @@ class Publishing:
             raise AWSError("BatchRequestTooLongException", BATCH_TOO_LONG)
         owner = self.topic_backend(topic.arn, call)
         successful, failed = [], []
-        for entry, structure in zip(entries, structures):
+        for entry, structure, attributes in zip(entries, structures, checked):
             try:
                 check_subject(entry.get("Subject"))
                 if not entry["Message"]:
@@ -241,7 +244,7 @@ class Publishing:
                 topic,
                 entry["Message"],
                 subject=entry.get("Subject"),
-                attributes=entry.get("MessageAttributes") or {},
+                attributes=attributes,
                 structure=structure,
                 group_id=entry.get("MessageGroupId"),
                 dedup_id=entry.get("MessageDeduplicationId"),
@@ -271,15 +274,14 @@ class Publishing:
             dedup_id = dedup_id or hashlib.sha256(message.encode()).hexdigest()
             by_group = topic.attributes.get("FifoThroughputScope") == "MessageGroup"
             key = (group_id, dedup_id) if by_group else (dedup_id,)
-            for old in [k for k, v in topic.dedup.items() if v[0] <= now]:
-                del topic.dedup[old]
+            forget_expired(topic.dedup, now)
             seen = topic.dedup.get(key)
             if seen is not None:
                 return seen[1], seen[2]  # a duplicate: accepted, not delivered again
             sequence = topic.next_sequence_number()
         message_id = self.cloud.new_request_id()
         if topic.fifo:
-            topic.dedup[key] = (now + DEDUP_WINDOW, message_id, sequence)
+            topic.dedup[key] = (now, message_id, sequence)
         note = Notification(
             message_id,
             topic.arn,
@@ -294,12 +296,15 @@ class Publishing:
             fifo=topic.fifo,
             signature_version=topic.attributes.get("SignatureVersion", "1"),
         )
+        documents: dict = {}  # what the filter policies read, worked out once
         for arn in list(topic.subscriptions):
             sub = self.subscriptions.get(arn)
             if sub is None or sub.pending:
                 continue
             policy = sub.attributes.get("FilterPolicy")
-            if policy and not filter.matches(policy, sub.filter_scope, note, sub.protocol):
+            if policy and not filter.matches(
+                policy, sub.filter_scope, note, sub.protocol, documents
+            ):
                 continue  # filtered out: not delivered, and not a failure
             self.schedule_delivery(Delivery(arn, note, 0, now), 0.0)
         return message_id, sequence
@@ -330,8 +335,7 @@ class Publishing:
             check_subject(subject)
             if not message:
                 raise invalid(EMPTY_MESSAGE)
-            attributes = message_attributes or {}
-            check_message_attributes(attributes)
+            attributes = check_message_attributes(message_attributes)
             if message_size(message, attributes) > MAX_MESSAGE_BYTES:
                 raise invalid(MESSAGE_TOO_LONG)
             fifo = topic_arn.endswith(".fifo")
@@ -373,7 +377,7 @@ class Publishing:
         converted = {
             name: {
                 "DataType": "Number"
-                if name == "ErrorCode" and number_value(value) is not None
+                if name == "ErrorCode" and parse_number(value) is not None
                 else "String",
                 "StringValue": value,
             }

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fakeaws.errors import AWSError
+from fakeaws.services.messaging import binary_value, parse_number
 
 # -- messages ----------------------------------------------------------------------------
 TOPIC_NOT_FOUND = "Topic does not exist"
@@ -142,22 +142,15 @@ def check_id(value: str | None, member: str) -> None:
         )
 
 
-def message_attributes_size(attributes: dict[str, dict] | None) -> int:
-    """Bytes that count toward the 256 KB limit: every name, data type and value."""
-    size = 0
-    for name, attr in (attributes or {}).items():
-        size += len(name.encode()) + len(attr.get("DataType", "").encode())
-        if "BinaryValue" in attr:
-            size += len(attr["BinaryValue"] or b"")
-        elif "StringValue" in attr:
-            size += len((attr["StringValue"] or "").encode())
-    return size
-
-
 def check_message_attributes(
     attributes: dict[str, dict] | None, *, entry: int | None = None
-) -> None:
-    """Validate Publish's MessageAttributes, in AWS's order, with its messages."""
+) -> dict[str, dict]:
+    """Publish's MessageAttributes validated in AWS's order, with its messages.
+
+    Returns copies as SNS keeps them: the value member of the type only, binary
+    values as bytes.
+    """
+    out: dict[str, dict] = {}
     for name, attr in (attributes or {}).items():
         if len(name.encode()) > 256:
             raise invalid_value("Length of message attribute name must be less than 256 bytes.")
@@ -193,8 +186,13 @@ def check_message_attributes(
                 f"The message attribute '{name}' must contain non-empty message attribute value "
                 f"for message attribute type '{data_type}'."
             )
-        if base == "Number" and number_value(value) is None:
+        if base == "Number" and parse_number(value) is None:
             raise invalid_value(f"Could not cast message attribute '{name}' value to number.")
+        if field == "Binary":
+            out[name] = {"DataType": data_type, "BinaryValue": binary_value(value)}
+        else:
+            out[name] = {"DataType": data_type, "StringValue": value}
+    return out
 
 
 def _check_attribute_name(name: str) -> None:
@@ -211,19 +209,6 @@ def _check_attribute_name(name: str) -> None:
             )
         if char == "." and i and name[i - 1] == ".":
             raise invalid_value("Message attribute name can not have successive '.' character.")
-
-
-def number_value(text: str) -> int | float | None:
-    """A Number attribute's value as a JSON number, or None if it is not one."""
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite():
-        return None
-    if value == value.to_integral_value() and "e" not in text.lower() and "." not in text:
-        return int(value)
-    return float(value)
 
 
 def attribute_wire_value(attr: dict) -> str:

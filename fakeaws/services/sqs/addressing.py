@@ -10,6 +10,7 @@ queue that does not exist.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 from urllib.parse import urlparse
@@ -41,12 +42,17 @@ def queue_url(region: str, account: str, name: str) -> str:
     return f"https://sqs.{region}.{suffix}/{account}/{name}"
 
 
+@functools.lru_cache(maxsize=4096)
 def queue_arn(region: str, account: str, name: str) -> str:
     return f"arn:{partition_of(region)}:sqs:{region}:{account}:{name}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_queue_url(url: str) -> QueueLocation | None:
-    """The account, region and name a queue URL names, or None if it names no queue."""
+    """The account, region and name a queue URL names, or None if it names no queue.
+
+    Cached: every call on a queue names it by URL, and parsing a URL is not cheap.
+    """
     try:
         parsed = urlparse(url.strip())
     except ValueError:

@@ -15,7 +15,6 @@ sends.
 
 from __future__ import annotations
 
-import decimal
 import functools
 import hashlib
 import re
@@ -24,6 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError
 from fakeaws.services.base import OutsideLock, permission
+from fakeaws.services.messaging import (
+    attributes_size,
+    binary_value,
+    parse_number,
+    utf8_len,
+)
 from fakeaws.services.sqs.errors import (
     BATCH_ID,
     BODY_CHARACTERS,
@@ -88,25 +93,6 @@ def _resources(backend: Any, call: Call) -> list[str]:
     return queue_resource(backend, call)
 
 
-def _utf8_len(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.encode("utf-8", "surrogatepass"))
-    if isinstance(value, (bytes, bytearray)):
-        return len(value)
-    return 0
-
-
-def attributes_size(attributes: dict | None) -> int:
-    """What message attributes count towards a message's size: names, types and values."""
-    total = 0
-    for name, value in (attributes or {}).items():
-        total += _utf8_len(name)
-        if isinstance(value, dict):
-            total += _utf8_len(value.get("DataType"))
-            total += _utf8_len(value.get("StringValue")) + _utf8_len(value.get("BinaryValue"))
-    return total
-
-
 def _has_invalid_characters(text: str) -> bool:
     return _INVALID_CHARACTER.search(text) is not None
 
@@ -126,7 +112,7 @@ def check_message_attributes(attributes: dict | None) -> dict[str, dict]:
             raise invalid_parameter(
                 "The request must contain non-empty message (user) attribute names."
             )
-        if _utf8_len(name) > 256:
+        if utf8_len(name) > 256:
             raise invalid_parameter("Message (user) attribute name must be shorter than 256 bytes.")
         lowered = name.lower()
         if lowered.startswith(("aws.", "amazon.")):
@@ -156,7 +142,7 @@ def _check_attribute_value(name: str, value: dict) -> dict:
             f"The message (user) attribute '{name}' must contain a non-empty message attribute "
             "type."
         )
-    if _utf8_len(data_type) > 256:
+    if utf8_len(data_type) > 256:
         raise invalid_parameter("Message (user) attribute type must be shorter than 256 bytes.")
     if value.get("StringListValues") or value.get("BinaryListValues"):
         raise invalid_parameter(
@@ -174,7 +160,7 @@ def _check_attribute_value(name: str, value: dict) -> dict:
             "value."
         )
     if base == "Binary":
-        data = binary.encode("utf-8") if isinstance(binary, str) else bytes(binary or b"")
+        data = binary_value(binary)
         if not data:
             raise invalid_parameter(
                 f"Message (user) attribute '{name}' must contain a non-empty value of type "
@@ -185,13 +171,10 @@ def _check_attribute_value(name: str, value: dict) -> dict:
         raise invalid_parameter(
             f"Message (user) attribute '{name}' must contain a non-empty value of type '{base}'."
         )
-    if base == "Number":
-        try:
-            decimal.Decimal(string.strip())
-        except decimal.InvalidOperation:
-            raise invalid_parameter(
-                f"Can't cast the value of message (user) attribute '{name}' to a number."
-            ) from None
+    if base == "Number" and parse_number(string) is None:
+        raise invalid_parameter(
+            f"Can't cast the value of message (user) attribute '{name}' to a number."
+        )
     if _has_invalid_characters(string):
         raise invalid_parameter(BODY_CHARACTERS)
     return {"DataType": data_type, "StringValue": string}
@@ -287,7 +270,7 @@ class Messages:
             raise sqs_error("InvalidMessageContents", BODY_CHARACTERS)
         checked = check_message_attributes(attributes)
         checked_system = check_system_attributes(system)
-        size = _utf8_len(body) + attributes_size(checked)
+        size = utf8_len(body) + attributes_size(checked)
         if size > queue.maximum_message_size:
             raise invalid_parameter(
                 "One or more parameters are invalid. Reason: Message must be shorter than "
@@ -364,7 +347,7 @@ class Messages:
         entries = call.params["Entries"]
         _check_batch(entries, "SendMessageBatchRequestEntry")
         total = sum(
-            _utf8_len(e.get("MessageBody")) + attributes_size(e.get("MessageAttributes"))
+            utf8_len(e.get("MessageBody")) + attributes_size(e.get("MessageAttributes"))
             for e in entries
         )
         if total > MAX_BATCH_BYTES:
@@ -513,6 +496,7 @@ class Messages:
             queue.take(message, now, visibility_timeout)
             received.append((message, self.receipt_handle(queue, message.seq, message.receives)))
         if attempt is not None and received:
+            queue.attempts.pop(attempt, None)  # re-recorded at the end: the window's order
             queue.attempts[attempt] = (now, [(m.seq, h, m.generation) for m, h in received])
         return received
 
@@ -595,17 +579,9 @@ class Messages:
         entries = call.params["Entries"]
         _check_batch(entries, "DeleteMessageBatchRequestEntry")
         now = self.now()
-        successful, failed = [], []
-        for entry in entries:
-            try:
-                if not entry["ReceiptHandle"].strip():
-                    raise missing_parameter("ReceiptHandle")
-                self.delete_one(queue, entry["ReceiptHandle"], now)
-            except AWSError as err:
-                failed.append(batch_failure(entry["Id"], err))
-            else:
-                successful.append({"Id": entry["Id"]})
-        return {"Successful": successful, "Failed": failed}
+        return _per_entry(
+            entries, lambda _, entry: self.delete_one(queue, entry["ReceiptHandle"], now)
+        )
 
     @permission(resources=_resources)
     def change_message_visibility(self, call: Call) -> dict:
@@ -655,28 +631,37 @@ class Messages:
         entries = call.params["Entries"]
         _check_batch(entries, "ChangeMessageVisibilityBatch")
         now = self.now()
-        successful, failed = [], []
-        for index, entry in enumerate(entries, 1):
-            try:
-                if not entry["ReceiptHandle"].strip():
-                    raise missing_parameter("ReceiptHandle")
-                timeout = entry.get("VisibilityTimeout")
-                if timeout is None:
-                    raise missing_parameter(
-                        f"ChangeMessageVisibilityBatchRequestEntry.{index}.VisibilityTimeout"
-                    )
-                if not 0 <= timeout <= MAX_VISIBILITY:
-                    raise invalid_value(
-                        timeout,
-                        "VisibilityTimeout",
-                        f"VisibilityTimeout must be an integer between 0 and {MAX_VISIBILITY}.",
-                    )
-                self.change_visibility_one(queue, entry["ReceiptHandle"], timeout, now)
-            except AWSError as err:
-                failed.append(batch_failure(entry["Id"], err))
-            else:
-                successful.append({"Id": entry["Id"]})
-        return {"Successful": successful, "Failed": failed}
+
+        def change(index: int, entry: dict) -> None:
+            timeout = entry.get("VisibilityTimeout")
+            if timeout is None:
+                raise missing_parameter(
+                    f"ChangeMessageVisibilityBatchRequestEntry.{index}.VisibilityTimeout"
+                )
+            if not 0 <= timeout <= MAX_VISIBILITY:
+                raise invalid_value(
+                    timeout,
+                    "VisibilityTimeout",
+                    f"VisibilityTimeout must be an integer between 0 and {MAX_VISIBILITY}.",
+                )
+            self.change_visibility_one(queue, entry["ReceiptHandle"], timeout, now)
+
+        return _per_entry(entries, change)
+
+
+def _per_entry(entries: list[dict], act: Any) -> dict:
+    """A receipt-handle batch: ``act(index, entry)`` each entry; AWSErrors fail only theirs."""
+    successful, failed = [], []
+    for index, entry in enumerate(entries, 1):
+        try:
+            if not entry["ReceiptHandle"].strip():
+                raise missing_parameter("ReceiptHandle")
+            act(index, entry)
+        except AWSError as err:
+            failed.append(batch_failure(entry["Id"], err))
+        else:
+            successful.append({"Id": entry["Id"]})
+    return {"Successful": successful, "Failed": failed}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-DEDUP_WINDOW = 300.0  # seconds a MessageDeduplicationId (or attempt id) is remembered
+from fakeaws.services.messaging import DEDUP_WINDOW, forget_expired
+
 SEQUENCE_BASE = 10**19  # FIFO sequence numbers have 20 digits, and grow with time
 
 
@@ -304,25 +305,17 @@ class Queue:
 
     def duplicate_of(self, key: Any, now: float) -> tuple[float, str, str | None] | None:
         """The send a deduplication key repeats within the 5-minute window, if any."""
-        cutoff = now - DEDUP_WINDOW
-        dedup = self.dedup
-        while dedup:
-            first = next(iter(dedup))
-            if dedup[first][0] > cutoff:
-                break
-            del dedup[first]
-        return dedup.get(key)
+        forget_expired(self.dedup, now)
+        return self.dedup.get(key)
 
     def remember(self, key: Any, now: float, message_id: str, sequence: str | None) -> None:
         self.dedup[key] = (now, message_id, sequence)
 
     def attempt(self, attempt_id: str, now: float) -> list[tuple[int, str, int]] | None:
-        cutoff = now - DEDUP_WINDOW
-        attempts = self.attempts
-        while attempts:
-            first = next(iter(attempts))
-            if attempts[first][0] > cutoff:
-                break
-            del attempts[first]
-        found = attempts.get(attempt_id)
+        """The receive a ReceiveRequestAttemptId names, within the 5-minute window."""
+        found = self.attempts.get(attempt_id)
+        if found is not None and found[0] <= now - DEDUP_WINDOW:
+            del self.attempts[attempt_id]  # used again after its window: a new receive
+            found = None
+        forget_expired(self.attempts, now)
         return found[1] if found else None

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -75,15 +76,19 @@ def decode_task_handle(handle: str) -> tuple[str, str] | None:
     return task_id, source_arn
 
 
+@functools.lru_cache(maxsize=1024)
+def _stored_redrive_policy(text: str) -> tuple[str, int]:
+    """A stored (valid) RedrivePolicy's target and count: read on every receive."""
+    target, count, _ = attrs.parse_redrive_policy(text)
+    return target, count
+
+
 class Redrive:
     # -- the redrive policy ------------------------------------------------------------
     @staticmethod
     def redrive_policy(queue: Queue) -> tuple[str, int] | None:
         text = queue.attributes.get("RedrivePolicy")
-        if not text:
-            return None
-        target, count, _ = attrs.parse_redrive_policy(text)
-        return target, count
+        return _stored_redrive_policy(text) if text else None
 
     def check_dead_letter_target(self, source_arn: str, fifo: bool, policy: str) -> None:
         """A RedrivePolicy's target must exist, have the source's type and allow the source."""

@@ -1,0 +1,1 @@
+"""The fake DynamoDB Streams API (botocore service ``dynamodbstreams``)."""
