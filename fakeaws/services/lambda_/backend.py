@@ -91,8 +91,7 @@ class LambdaBackend(
         if ref.region is not None and ref.region != self.region:
             raise AWSError(
                 "ResourceNotFoundException",
-                f"Functions from '{ref.region}' are not reachable in this region "
-                f"('{self.region}')",
+                f"Functions from '{ref.region}' are not reachable in this region ('{self.region}')",
                 Type="User",
             )
         fn = self.functions.get(ref.name)
