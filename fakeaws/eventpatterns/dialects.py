@@ -155,6 +155,18 @@ def get_dialect(name: str, scope: str | None = None) -> Dialect:
 # -- turning service data into the event a pattern reads ----------------------
 
 
+def _refuse(name: str) -> Any:
+    raise ValueError(f"non-standard JSON token {name}")
+
+
+def _loads(text: str) -> Any:
+    """Service data as AWS's JSON parser reads it (ValueError if it cannot)."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse)
+    except RecursionError:  # too deep for Python is too deep for AWS (1000 levels) too
+        raise ValueError("document nested too deeply") from None
+
+
 def sns_attributes_event(message_attributes: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
     """The document an attribute-scoped SNS filter policy is matched against.
 
@@ -171,7 +183,7 @@ def sns_attributes_event(message_attributes: dict[str, dict[str, Any]] | None) -
         raw = attribute.get("StringValue", attribute.get("Value"))
         if data_type == "String.Array":
             try:
-                value = json.loads(raw, parse_float=Decimal) if isinstance(raw, str) else None
+                value = _loads(raw) if isinstance(raw, str) else None
             except ValueError:
                 continue
             if isinstance(value, list):
@@ -206,7 +218,7 @@ def sns_body_event(message: str | None) -> dict[str, Any] | None:
     if not isinstance(message, str):
         return None
     try:
-        body = json.loads(message, parse_float=Decimal)
+        body = _loads(message)
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
@@ -227,7 +239,7 @@ def lambda_json_data(value: Any, *, base64_encoded: bool = False) -> tuple[Any, 
     if not isinstance(text, str):
         return value, False
     try:
-        parsed = json.loads(text, parse_float=Decimal)
+        parsed = _loads(text)
     except ValueError:
         return text, False
     if isinstance(parsed, dict):

@@ -1,15 +1,21 @@
-"""Message attributes as SQS and SNS both read them: values, sizes and numbers.
+"""What the messaging services (SQS, SNS, EventBridge) read and keep alike.
 
-SendMessage and Publish take the same ``MessageAttributeValue`` shape
-(``DataType`` plus ``StringValue`` or ``BinaryValue``). Both services count an
-attribute's name, type and value towards the message's size, read ``Number``
-values with Java's ``BigDecimal`` syntax, and keep binary values as bytes (a
-client may pass a ``str``, which botocore sends as its UTF-8 bytes). The
-validation rules and messages differ between the two and stay with each service.
+* Message attributes: SendMessage and Publish take the same
+  ``MessageAttributeValue`` shape (``DataType`` plus ``StringValue`` or
+  ``BinaryValue``). Both services count an attribute's name, type and value
+  towards the message's size, read ``Number`` values with Java's ``BigDecimal``
+  syntax, and keep binary values as bytes (a client may pass a ``str``, which
+  botocore sends as its UTF-8 bytes). Their validation rules and messages
+  differ, and stay with each service.
+* FIFO deduplication windows (SQS queues and SNS topics, five minutes).
+* JSON documents from callers (policies, event details, filter policies):
+  read as AWS's parsers read them, which refuse ``NaN`` and documents nested
+  more than 1000 levels deep where Python's ``json`` would accept or crash.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -71,3 +77,33 @@ def forget_expired(window: dict[Any, tuple], now: float) -> None:
         if window[first][0] > cutoff:
             return
         del window[first]
+
+
+# -- JSON documents from callers -----------------------------------------------------------------
+JSON_TOO_DEEP = (
+    "Document nesting depth (1001) exceeds the maximum allowed (1000, from "
+    "`StreamReadConstraints.getMaxNestingDepth()`)"
+)
+
+
+class JsonTooDeep(ValueError):
+    """A document nested deeper than Python's parser goes (AWS refuses more than 1000 levels)."""
+
+
+class JsonNotStandard(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python reads them, AWS's parsers do not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise JsonNotStandard(
+        f"Non-standard token '{name}': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"
+    )
+
+
+def parse_json(text: str | bytes, **kwargs: Any) -> Any:
+    """``json.loads`` as AWS's parsers read JSON: a ``ValueError`` for documents nested too
+    deep and for the non-standard ``NaN`` / ``Infinity`` tokens."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, **kwargs)
+    except RecursionError:
+        raise JsonTooDeep(JSON_TOO_DEEP) from None

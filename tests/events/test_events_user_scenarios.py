@@ -358,3 +358,60 @@ def test_invalid_event_patterns_are_aws_errors(events, pattern):
         "InvalidEventPatternException",
         "ValidationException",
     )
+
+
+DEEP = '{"a":' * 5000 + "1" + "}" * 5000  # deeper than EventBridge's parser accepts
+
+
+def test_deeply_nested_or_non_standard_json_is_an_aws_error(events, sqs):
+    response = events.put_events(
+        Entries=[
+            {**order_event(), "Detail": DEEP},
+            order_event("fine"),
+            {**order_event(), "Detail": '{"total": NaN}'},
+            {**order_event(), "Detail": '{"total": -Infinity}'},
+        ]
+    )
+    assert response["FailedEntryCount"] == 3
+    malformed = {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
+    assert [response["Entries"][n] for n in (0, 2, 3)] == [malformed] * 3
+    with pytest.raises(ClientError) as exc:
+        events.test_event_pattern(EventPattern='{"source": ["s"]}', Event=DEEP)
+    assert exc.value.response["Error"]["Message"] == "Parameter Event is not valid."
+    with pytest.raises(ClientError) as exc:
+        events.put_permission(Policy=DEEP)
+    assert exc.value.response["Error"]["Message"] == "This policy contains invalid Json"
+    _, arn = make_queue(sqs, "q")
+    events.put_rule(Name="r", EventPattern='{"source": ["s"]}')
+    with pytest.raises(ClientError) as exc:
+        events.put_targets(
+            Rule="r", Targets=[{"Id": "t", "Arn": arn, "Input": "[" * 4000 + "]" * 4000}]
+        )
+    assert exc.value.response["Error"]["Message"] == "Input for target t is not a valid JSON text."
+
+
+@pytest.mark.parametrize("statement", ['"x"', "[1]", "null"])
+def test_bus_policy_whose_statements_are_not_objects_is_refused(events, statement):
+    with pytest.raises(ClientError) as exc:
+        events.put_permission(Policy=f'{{"Version": "2012-10-17", "Statement": {statement}}}')
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    # and the bus's policy still works with the statement operations
+    events.put_permission(Action="events:PutEvents", Principal="111111111111", StatementId="s")
+    events.remove_permission(StatementId="s")
+
+
+def test_bus_policy_with_a_single_statement_object(events):
+    statement = {
+        "Sid": "one",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "events:PutEvents",
+        "Resource": "*",
+    }
+    events.put_permission(Policy=json.dumps({"Version": "2012-10-17", "Statement": statement}))
+    events.put_permission(Action="events:PutEvents", Principal=OTHER, StatementId="two")
+    policy = json.loads(events.describe_event_bus()["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["one", "two"]
+    events.remove_permission(StatementId="one")
+    events.remove_permission(StatementId="two")
+    assert "Policy" not in events.describe_event_bus()

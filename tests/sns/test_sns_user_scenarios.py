@@ -514,3 +514,49 @@ def test_number_attributes_that_are_not_numbers_are_refused(sns, value):
             MessageAttributes={"n": {"DataType": "Number", "StringValue": value}},
         )
     assert exc.value.response["Error"]["Code"] == "ParameterValueInvalid"
+
+
+DEEP = '{"a":' * 5000 + "1" + "}" * 5000  # deeper than Jackson's 1000 levels
+
+
+def test_deeply_nested_json_is_refused_or_filtered_out(cloud, sns, sqs):
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    url, arn = queue(sqs, "q")
+    for attributes in ({"FilterPolicy": DEEP}, {"RedrivePolicy": DEEP}):
+        with pytest.raises(ClientError) as exc:
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
+        assert (
+            "Document nesting depth (1001) exceeds the maximum allowed"
+            in (exc.value.response["Error"]["Message"])
+        )
+    with pytest.raises(ClientError) as exc:
+        sns.publish(TopicArn=topic, Message=DEEP, MessageStructure="json")
+    assert exc.value.response["Error"]["Message"] == (
+        "Invalid parameter: Message Structure - JSON message body failed to parse"
+    )
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={
+            "FilterPolicyScope": "MessageBody",
+            "FilterPolicy": '{"a": [{"exists": true}]}',
+        },
+    )
+    sns.publish(TopicArn=topic, Message=DEEP)  # not a JSON object SNS can read: filtered out
+    sns.publish(TopicArn=topic, Message='{"a": 1}')
+    cloud.settle()
+    assert notified(sqs, url) == ['{"a": 1}']
+
+
+def test_topic_policy_whose_statements_are_not_objects_is_refused(sns):
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    with pytest.raises(ClientError) as exc:
+        sns.set_topic_attributes(
+            TopicArn=topic, AttributeName="Policy", AttributeValue='{"Statement": [1]}'
+        )
+    assert exc.value.response["Error"]["Code"] == "InvalidParameter"
+    sns.add_permission(
+        TopicArn=topic, Label="l", AWSAccountId=["111111111111"], ActionName=["Publish"]
+    )
+    sns.remove_permission(TopicArn=topic, Label="l")

@@ -46,8 +46,9 @@ def counts(queue) -> tuple[int, int, int]:
 
 
 # -- a worker loop ---------------------------------------------------------------------------------
-def test_worker_that_forgets_to_delete_sees_the_message_again(cloud, resource):
-    queue = resource.create_queue(QueueName="jobs", Attributes={"VisibilityTimeout": "30"})
+def test_worker_that_forgets_to_delete_sees_the_message_again(cloud, sqs, resource):
+    url = sqs.create_queue(QueueName="jobs", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    queue = resource.Queue(url)  # what a worker given the queue URL does
     queue.send_messages(
         Entries=[
             {
@@ -508,3 +509,21 @@ def test_number_attributes_that_are_numbers(sqs, value):
     sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes=attributes)
     [message] = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["n"])["Messages"]
     assert message["MessageAttributes"] == attributes
+
+
+DEEP = '{"a":' * 5000 + "1" + "}" * 5000  # deeper than any JSON parser AWS runs accepts
+
+
+@pytest.mark.parametrize(
+    ("attribute", "code"),
+    [
+        ("Policy", "InvalidAttributeValue"),
+        ("RedrivePolicy", "InvalidAttributeValue"),
+        ("RedriveAllowPolicy", "InvalidAttributeValue"),
+    ],
+)
+def test_deeply_nested_json_attributes_are_invalid_values(sqs, attribute, code):
+    url = sqs.create_queue(QueueName="deep")["QueueUrl"]
+    with pytest.raises(ClientError) as exc:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={attribute: DEEP})
+    assert exc.value.response["Error"]["Code"] == code

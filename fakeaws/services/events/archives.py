@@ -177,22 +177,10 @@ class Archives:
 
     def list_archives(self, call: Call) -> dict:
         self._check(call)
-        p = call.params
-        filters = [k for k in ("NamePrefix", "EventSourceArn", "State") if p.get(k)]
-        if len(filters) > 1:
-            raise validation(ONE_FILTER.format(op="ListArchives"))
-        archives = sorted(self.archives.values(), key=lambda a: a.name)
-        if p.get("NamePrefix"):
-            archives = [a for a in archives if a.name.startswith(p["NamePrefix"])]
-        if p.get("EventSourceArn"):
-            bus = self._bus_of_arn(p["EventSourceArn"])
-            archives = [a for a in archives if a.source_arn == bus.arn]
-        if p.get("State"):
-            archives = [a for a in archives if a.state == p["State"]]
-        chunk, token = common.page(archives, lambda a: a.name, p)
-        out: dict[str, Any] = {"Archives": [self._archive_summary(a, full=False) for a in chunk]}
-        if token:
-            out["NextToken"] = token
+        source = call.params.get("EventSourceArn")
+        bus_arn = self._bus_of_arn(source).arn if source else None
+        chunk, out = _listing(call, "ListArchives", self.archives.values(), bus_arn)
+        out["Archives"] = [self._archive_summary(a, full=False) for a in chunk]
         return out
 
     @permission(resources=archive_resource)
@@ -370,21 +358,9 @@ class Archives:
 
     def list_replays(self, call: Call) -> dict:
         self._check(call)
-        p = call.params
-        filters = [k for k in ("NamePrefix", "EventSourceArn", "State") if p.get(k)]
-        if len(filters) > 1:
-            raise validation(ONE_FILTER.format(op="ListReplays"))
-        replays = sorted(self.replays.values(), key=lambda r: r.name)
-        if p.get("NamePrefix"):
-            replays = [r for r in replays if r.name.startswith(p["NamePrefix"])]
-        if p.get("EventSourceArn"):
-            replays = [r for r in replays if r.source_arn == p["EventSourceArn"]]
-        if p.get("State"):
-            replays = [r for r in replays if r.state == p["State"]]
-        chunk, token = common.page(replays, lambda r: r.name, p)
-        out: dict[str, Any] = {"Replays": [self._replay_summary(r, full=False) for r in chunk]}
-        if token:
-            out["NextToken"] = token
+        source = call.params.get("EventSourceArn")
+        chunk, out = _listing(call, "ListReplays", self.replays.values(), source)
+        out["Replays"] = [self._replay_summary(r, full=False) for r in chunk]
         return out
 
     @permission(resources=replay_resource)
@@ -401,3 +377,23 @@ class Archives:
             )
         replay.state = "CANCELLING"
         return {"ReplayArn": replay.arn, "State": replay.state}
+
+
+def _listing(
+    call: Call, operation: str, items: Any, source_arn: str | None
+) -> tuple[list, dict[str, Any]]:
+    """A page of archives or replays (by name) after ListArchives / ListReplays's one filter:
+    ``NamePrefix``, ``EventSourceArn`` (given as ``source_arn``, resolved) or ``State``."""
+    p = call.params
+    if len([k for k in ("NamePrefix", "EventSourceArn", "State") if p.get(k)]) > 1:
+        raise validation(ONE_FILTER.format(op=operation))
+    prefix, state = p.get("NamePrefix"), p.get("State")
+    chosen = [
+        item
+        for item in sorted(items, key=lambda i: i.name)
+        if (not prefix or item.name.startswith(prefix))
+        and (source_arn is None or item.source_arn == source_arn)
+        and (not state or item.state == state)
+    ]
+    chunk, token = common.page(chosen, lambda i: i.name, p)
+    return chunk, ({"NextToken": token} if token else {})

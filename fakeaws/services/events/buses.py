@@ -28,6 +28,7 @@ from fakeaws.services.events.common import (
     validation,
 )
 from fakeaws.services.events.model import EventBus
+from fakeaws.services.messaging import parse_json
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -190,10 +191,15 @@ class Buses:
                 # LocalStack's wording; AWS's is not recorded
                 raise validation("Combination of policy with other arguments is not allowed")
             try:
-                document = json.loads(p["Policy"])
+                document = parse_json(p["Policy"])
             except ValueError as exc:
                 raise validation("This policy contains invalid Json") from exc
-            if not isinstance(document, dict):
+            statements = document.get("Statement", []) if isinstance(document, dict) else None
+            if isinstance(statements, dict):
+                statements = [statements]
+            if not isinstance(statements, list) or not all(
+                isinstance(s, dict) for s in statements
+            ):  # a policy whose statements are not objects: fakeaws's wording
                 raise validation("This policy contains invalid Json")
             bus.policy = document
         else:
@@ -228,7 +234,7 @@ class Buses:
         if condition:
             statement["Condition"] = {condition["Type"]: {condition["Key"]: condition["Value"]}}
         policy = copy.deepcopy(bus.policy) if bus.policy else {"Version": "2012-10-17"}
-        statements = [s for s in policy.get("Statement", []) if s.get("Sid") != sid]
+        statements = [s for s in _statements(policy) if s.get("Sid") != sid]
         statements.append(statement)
         policy["Statement"] = statements
         return policy
@@ -244,7 +250,7 @@ class Buses:
             sid = p.get("StatementId")
             if not sid:
                 raise validation("Parameter StatementId is required.")
-            statements = (bus.policy or {}).get("Statement", [])
+            statements = _statements(bus.policy or {})
             kept = [s for s in statements if s.get("Sid") != sid]
             if len(kept) == len(statements):
                 raise AWSError("ResourceNotFoundException", NO_STATEMENT)
@@ -302,3 +308,9 @@ class Buses:
         self._check(call)
         resource = self._taggable(call.params["ResourceARN"])
         return {"Tags": tag_list(resource.tags)}
+
+
+def _statements(policy: dict) -> list[dict]:
+    """A bus policy's statements (a policy may give a single statement object)."""
+    statements = policy.get("Statement", [])
+    return [statements] if isinstance(statements, dict) else list(statements)

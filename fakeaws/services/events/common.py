@@ -17,6 +17,7 @@ from typing import Any
 from botocore.utils import parse_to_aware_datetime
 
 from fakeaws.errors import AWSError
+from fakeaws.services.messaging import parse_json
 
 DEFAULT_BUS = "default"
 MAX_TARGETS_PER_RULE = 5
@@ -124,7 +125,7 @@ def page(items: list[Any], key: Any, params: dict, *, default_limit: int = 100) 
     start = 0
     if token:
         try:
-            after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+            after = parse_json(base64.urlsafe_b64decode(token.encode()))["after"]
         except (ValueError, TypeError, KeyError) as exc:  # fakeaws's wording
             raise validation("The NextToken provided is not valid.") from exc
         start = next((i for i, item in enumerate(items) if key(item) > after), len(items))

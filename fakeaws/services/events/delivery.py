@@ -15,13 +15,13 @@ it), or is dropped when there is none.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.services.events.common import compact
 from fakeaws.services.events.targets import TargetRef, target_ref
+from fakeaws.services.messaging import parse_json
 from fakeaws.services.registry import backend_class
 
 DEFAULT_MAX_RETRIES = 185
@@ -116,7 +116,7 @@ class Deliveries:
             raise DeliveryFailure("NO_RESOURCE", f"Function not found: {arn}", retry=False)
         backend.version_of(fn, ref.qualifier)  # ResourceNotFoundException -> NO_RESOURCE
         try:
-            payload = json.loads(delivery.body)
+            payload = parse_json(delivery.body)
         except ValueError:
             raise DeliveryFailure(
                 "INVALID_JSON", "The input to the Lambda function is not valid JSON.", retry=False

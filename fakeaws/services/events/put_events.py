@@ -13,7 +13,6 @@ accepted and dropped, as AWS does.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation
@@ -31,6 +30,7 @@ from fakeaws.services.events.delivery import Delivery
 from fakeaws.services.events.model import EventBus
 from fakeaws.services.events.patterns import matches
 from fakeaws.services.events.transform import target_input
+from fakeaws.services.messaging import parse_json
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -58,21 +58,22 @@ def _failure(code: str, message: str) -> dict:
     return {"ErrorCode": code, "ErrorMessage": message}
 
 
-def entry_error(entry: dict) -> dict | None:
-    """The per-entry failure of a PutEvents entry, or None (AWS's order and wording)."""
+def read_entry(entry: dict) -> tuple[dict | None, dict | None]:
+    """``(failure, detail)`` of a PutEvents entry: its per-entry failure (AWS's order and
+    wording) or None, and its parsed ``Detail`` when it has no failure."""
     for member in ("Source", "DetailType", "Detail"):
         if not entry.get(member):
             return _failure(
                 "InvalidArgument",
                 f"Parameter {member} is not valid. Reason: {member} is a required argument.",
-            )
+            ), None
     try:
-        detail = json.loads(entry["Detail"])
+        detail = parse_json(entry["Detail"])
     except ValueError:
         detail = None
     if not isinstance(detail, dict):
-        return _failure("MalformedDetail", "Detail is malformed.")
-    return None
+        return _failure("MalformedDetail", "Detail is malformed."), None
+    return None, detail
 
 
 def put_events_resources(backend: Any, call: Call) -> list[str]:
@@ -86,7 +87,9 @@ def put_events_resources(backend: Any, call: Call) -> list[str]:
 
 
 class Ingest:
-    def _envelope(self, entry: dict, account: str, region: str, now: float, event_id: str) -> dict:
+    def _envelope(
+        self, entry: dict, detail: dict, account: str, region: str, now: float, event_id: str
+    ) -> dict:
         when = to_epoch(entry["Time"]) if entry.get("Time") is not None else now
         return {
             "version": "0",
@@ -97,7 +100,7 @@ class Ingest:
             "time": event_time(when),
             "region": region,
             "resources": list(entry.get("Resources") or []),
-            "detail": json.loads(entry["Detail"]),
+            "detail": detail,
         }
 
     def _route(
@@ -153,7 +156,7 @@ class Ingest:
         results: list[dict] = []
         failed = 0
         for entry in entries:
-            error = entry_error(entry)
+            error, detail = read_entry(entry)
             if error is None and entry["Source"].startswith("aws."):
                 error = _failure("NotAuthorizedForSourceException", NOT_AUTHORIZED)
             if error is not None:
@@ -161,7 +164,7 @@ class Ingest:
                 failed += 1
                 continue
             event_id = self.cloud.new_request_id()
-            event = self._envelope(entry, call.account, self.region, now, event_id)
+            event = self._envelope(entry, detail, call.account, self.region, now, event_id)
             self._receive(entry.get("EventBusName"), event, self)
             results.append({"EventId": event_id})
         return {"FailedEntryCount": failed, "Entries": results}
@@ -176,7 +179,7 @@ class Ingest:
         malformed entry.
         """
         with self.cloud.lock:
-            error = entry_error(entry)
+            error, detail = read_entry(entry)
             if error is not None:
                 raise validation(error["ErrorMessage"])
             account, region, name = bus_location(self, bus)
@@ -186,7 +189,7 @@ class Ingest:
                 raise bus_not_found(name)
             now = self.cloud.clock.time()
             event_id = self.cloud.new_request_id()
-            event = self._envelope(entry, self.account_id, self.region, now, event_id)
+            event = self._envelope(entry, detail, self.account_id, self.region, now, event_id)
             owner._route(target_bus, event, ingested=now)
             return event_id
 
@@ -212,7 +215,7 @@ class Ingest:
             )
         with self.cloud.lock:
             try:
-                record = json.loads(body)
+                record = parse_json(body)
             except ValueError:
                 return
             if not isinstance(record, dict):
@@ -228,7 +231,7 @@ class Ingest:
             }
             now = self.cloud.clock.time()
             event = self._envelope(
-                entry, source[3] or self.account_id, source[2] or self.region, now,
+                entry, record, source[3] or self.account_id, source[2] or self.region, now,
                 self.cloud.new_request_id(),
             )  # fmt: skip
             try:

@@ -10,7 +10,6 @@ behalf (the rule that feeds an archive) are *managed*: only ``DeleteRule`` and
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.services.base import permission
@@ -26,6 +25,7 @@ from fakeaws.services.events.common import (
 from fakeaws.services.events.model import EventBus, Rule
 from fakeaws.services.events.patterns import compile_event_pattern
 from fakeaws.services.events.schedules import ScheduleError, parse
+from fakeaws.services.messaging import parse_json
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -202,7 +202,7 @@ class Rules:
         self._check(call)
         pattern = compile_event_pattern(call.params["EventPattern"])
         try:
-            event = json.loads(call.params["Event"])
+            event = parse_json(call.params["Event"])
         except ValueError:
             raise validation(EVENT_NOT_VALID) from None
         if not isinstance(event, dict) or any(f not in event for f in TEST_EVENT_FIELDS):

@@ -12,7 +12,6 @@ them, and silently dropping events would be wrong.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from fakeaws.services.events.common import (
 )
 from fakeaws.services.events.rules import rule_resource
 from fakeaws.services.events.transform import PREDEFINED, PathError, compile_path, placeholders
+from fakeaws.services.messaging import parse_json
 
 if TYPE_CHECKING:
     from fakeaws.calls import Call
@@ -91,7 +91,7 @@ class Targets:
             )
         if "Input" in given:
             try:
-                json.loads(target["Input"])
+                parse_json(target["Input"])
             except ValueError:
                 raise validation(f"Input for target {tid} is not a valid JSON text.") from None
         if "InputPath" in given:

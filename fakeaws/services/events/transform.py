@@ -25,11 +25,11 @@ a definite path yields the value.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from typing import Any
 
 from fakeaws.services.events.common import compact, event_time
+from fakeaws.services.messaging import parse_json
 
 PREDEFINED = (
     "aws.events.rule-arn",
@@ -145,7 +145,7 @@ def render(transformer: dict, event: dict, rule_arn: str, rule_name: str, ingest
     text = "".join(out)
     if json_mode:
         try:
-            return compact(json.loads(text))
+            return compact(parse_json(text))
         except ValueError:
             return text
     return text

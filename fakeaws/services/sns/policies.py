@@ -21,6 +21,7 @@ import json
 import re
 from typing import Any
 
+from fakeaws.services.messaging import JsonNotStandard, JsonTooDeep, parse_json
 from fakeaws.services.sns.validation import invalid
 
 DEFAULT_HTTP_RETRY = {
@@ -158,7 +159,7 @@ def effective_subscription_delivery_policy(sub_policy: str | None, topic_policy:
 
 def _parse(text: str, name: str, prefix: str) -> dict:
     try:
-        policy = json.loads(text)
+        policy = parse_json(text)
     except ValueError as exc:
         raise invalid(
             f"{prefix}{name}: failed to parse JSON. {jackson_message(text, exc)}"
@@ -276,6 +277,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_$.+-]+")
 
 def jackson_message(text: str, exc: ValueError) -> str:
     """What SNS's JSON parser (Jackson) says about ``text``, for the common mistakes."""
+    if isinstance(exc, (JsonTooDeep, JsonNotStandard)):
+        return str(exc)
     pos = getattr(exc, "pos", 0) or 0
     msg = getattr(exc, "msg", str(exc))
     line = text.count("\n", 0, pos) + 1

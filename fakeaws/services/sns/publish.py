@@ -11,7 +11,6 @@ are at publish time.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation
@@ -19,6 +18,7 @@ from fakeaws.services.base import permission
 from fakeaws.services.messaging import (
     attributes_size,
     forget_expired,
+    parse_json,
     parse_number,
     utf8_len,
 )
@@ -76,7 +76,7 @@ def parse_structure(
     if structure != "json":
         raise invalid("Invalid parameter: MessageStructure")  # own wording
     try:
-        parsed = json.loads(message)
+        parsed = parse_json(message)
     except ValueError as exc:
         raise invalid(BAD_JSON_MESSAGE) from exc
     if not isinstance(parsed, dict):

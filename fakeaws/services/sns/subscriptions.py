@@ -11,13 +11,13 @@ hours, on the virtual clock.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.outbox import OutboundMessage
 from fakeaws.services.base import permission
+from fakeaws.services.messaging import parse_json
 from fakeaws.services.sns import envelope, filter, policies
 from fakeaws.services.sns.model import (
     PENDING_LIFETIME,
@@ -212,7 +212,7 @@ class Subscriptions:
                     )
             elif name == "FilterPolicy" and value:
                 try:
-                    json.loads(value)
+                    parse_json(value)
                 except ValueError as exc:
                     raise invalid(
                         f"{prefix}FilterPolicy: failed to parse JSON. "
@@ -247,7 +247,7 @@ class Subscriptions:
 
     def _check_redrive(self, topic: Topic, endpoint: str, value: str, prefix: str) -> None:
         try:
-            policy = json.loads(value)
+            policy = parse_json(value)
         except ValueError as exc:
             raise invalid(
                 f"{prefix}RedrivePolicy: failed to parse JSON. "

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakeaws.errors import AWSError, UnsupportedOperation
 from fakeaws.services.base import permission
+from fakeaws.services.messaging import parse_json
 from fakeaws.services.sns import policies
 from fakeaws.services.sns.envelope import iso_millis
 from fakeaws.services.sns.model import (
@@ -246,15 +247,18 @@ class Topics:
 
     def _check_policy_document(self, value: str, prefix: str) -> None:
         try:
-            policy = json.loads(value)
+            policy = parse_json(value)
         except ValueError as exc:
             raise invalid(f"{prefix}Policy Error: {policies.jackson_message(value, exc)}") from exc
-        if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), (list, dict)):
+        statements = policy.get("Statement") if isinstance(policy, dict) else None
+        if isinstance(statements, dict):
+            statements = [statements]
+        if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
             raise invalid(f"{prefix}Policy Error: null")  # own wording
 
     def _check_archive_policy(self, topic: Topic, value: str, prefix: str) -> None:
         try:
-            policy = json.loads(value)
+            policy = parse_json(value)
         except ValueError as exc:
             raise invalid(f"{prefix}ArchivePolicy: failed to parse JSON.") from exc
         period = policy.get("MessageRetentionPeriod") if isinstance(policy, dict) else None

@@ -8,7 +8,6 @@ wording" here and in docs/sns.md.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from typing import Any
 
@@ -216,11 +215,3 @@ def attribute_wire_value(attr: dict) -> str:
     if "BinaryValue" in attr:
         return base64.b64encode(attr["BinaryValue"]).decode()
     return attr.get("StringValue", "")
-
-
-def parse_json_object(text: str) -> dict | None:
-    try:
-        value = json.loads(text)
-    except (ValueError, TypeError):
-        return None
-    return value if isinstance(value, dict) else None

@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from fakeaws.services.messaging import parse_json
 from fakeaws.services.sqs.addressing import parse_arn
 from fakeaws.services.sqs.errors import (
     SSE_BOTH,
@@ -214,7 +215,7 @@ def defaults(fifo: bool) -> dict[str, str]:
 def check_policy(text: str) -> dict:
     """A queue policy's structure (it is stored, not evaluated: IAM evaluates policies)."""
     try:
-        doc = json.loads(text)
+        doc = parse_json(text)
     except ValueError:
         raise invalid_attribute_value("Policy") from None
     if not isinstance(doc, dict) or not set(doc) <= POLICY_KEYS or "Statement" not in doc:
@@ -242,7 +243,7 @@ def check_policy(text: str) -> dict:
 def parse_redrive_policy(text: str) -> tuple[str, int, str]:
     """``(deadLetterTargetArn, maxReceiveCount, normalized JSON)`` of a RedrivePolicy."""
     try:
-        doc = json.loads(text)
+        doc = parse_json(text)
     except ValueError:
         doc = None
     if not isinstance(doc, dict):
@@ -299,7 +300,7 @@ def _json_text(value: Any) -> str:
 def parse_redrive_allow_policy(text: str) -> tuple[str, list[str], str]:
     """``(redrivePermission, sourceQueueArns, normalized JSON)`` of a RedriveAllowPolicy."""
     try:
-        doc = json.loads(text)
+        doc = parse_json(text)
     except ValueError:
         doc = None
     if (

@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.services.base import permission
+from fakeaws.services.messaging import parse_json
 from fakeaws.services.sqs import attributes as attrs
 from fakeaws.services.sqs.addressing import queue_arn, queue_url
 from fakeaws.services.sqs.errors import (
@@ -79,7 +80,7 @@ def encode_token(last: str) -> str:
 
 def decode_token(token: str) -> str:
     try:
-        after = json.loads(base64.b64decode(token, validate=True))["after"]
+        after = parse_json(base64.b64decode(token, validate=True))["after"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise invalid_parameter(INVALID_NEXT_TOKEN) from None
     if not isinstance(after, str):

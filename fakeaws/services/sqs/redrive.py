@@ -30,6 +30,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from fakeaws.services.base import permission
+from fakeaws.services.messaging import parse_json
 from fakeaws.services.sqs import attributes as attrs
 from fakeaws.services.sqs.addressing import parse_arn, parse_queue_arn
 from fakeaws.services.sqs.errors import (
@@ -67,7 +68,7 @@ def encode_task_handle(task_id: str, source_arn: str) -> str:
 
 def decode_task_handle(handle: str) -> tuple[str, str] | None:
     try:
-        doc = json.loads(base64.b64decode(handle, validate=True))
+        doc = parse_json(base64.b64decode(handle, validate=True))
         task_id, source_arn = doc["taskId"], doc["sourceArn"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
