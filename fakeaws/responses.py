@@ -16,11 +16,12 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 import struct
 from datetime import datetime
 from email.utils import formatdate
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -261,6 +262,15 @@ def _header_value(shape: Shape, value: Any) -> str:
 def _xml_fields(shape: Shape | None, err: AWSError) -> str:
     members = shape.members if shape is not None else {}
     return "".join(_xml_element(name, members.get(name), v) for name, v in err.fields.items())
+
+
+# Characters XML 1.0 cannot carry: an error message that echoes one (a bad name or phone
+# number) would make botocore's XML parser fail. AWS replaces them; so do we.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    return _escape(_NOT_XML.sub("\ufffd", text))
 
 
 def _xml_element(name: str, shape: Shape | None, value: Any) -> str:

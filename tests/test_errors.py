@@ -345,3 +345,11 @@ def test_strict_mode_checks_error_fields_against_the_error_shape():
         with pytest.raises(ResponseShapeError, match="Itme"):
             client.put_item(TableName="t", Item={"pk": {"S": "a"}})
         assert cloud.calls[-1].outcome == ""  # never answered
+
+
+def test_xml_error_messages_never_carry_characters_xml_forbids():
+    with mock_serverless():
+        sns = boto3.client("sns")
+        with pytest.raises(sns.exceptions.InvalidParameterException) as exc:
+            sns.publish(PhoneNumber="\x00", Message="m")
+        assert "\ufffd" in exc.value.response["Error"]["Message"]

@@ -277,3 +277,34 @@ def test_fifo_queue_keeps_group_order(cloud, clients):
         sqs.send_message(QueueUrl=url, MessageBody=f"m{i}", MessageGroupId="g")
     cloud.settle()
     assert [p["body"] for p in printed()] == [f"m{i}" for i in range(5)]
+
+
+def test_response_types_and_scaling_are_validated(cloud, clients):
+    lam, sqs = clients
+    make_function(cloud, lam, RECORDER)
+    _, arn = make_queue(sqs)
+    with pytest.raises(lam.exceptions.ClientError) as exc:
+        lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName="worker", FunctionResponseTypes=["Bogus"]
+        )
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(lam.exceptions.ClientError) as exc:
+        lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName="worker", ScalingConfig={"MaximumConcurrency": 5000}
+        )
+    assert "less than or equal to 1000" in exc.value.response["Error"]["Message"]
+
+
+def test_a_deleted_mapping_stops_listening_to_its_queue(cloud, clients):
+    lam, sqs = clients
+    make_function(cloud, lam, RECORDER)
+    url, arn = make_queue(sqs)
+    uuid = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="worker")["UUID"]
+    cloud.settle()
+    lam.delete_event_source_mapping(UUID=uuid)
+    cloud.settle()
+    sqs.send_message(QueueUrl=url, MessageBody="after delete")
+    cloud.settle()
+    assert printed() == []
+    assert counts(sqs, url) == (1, 0)
+    assert not [t for t in cloud.scheduler.pending if "poller" in t.name]

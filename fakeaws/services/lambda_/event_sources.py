@@ -256,6 +256,23 @@ class EventSourceMappings(SqsPolling, StreamPolling):
             else:
                 old.pop("FilterCriteria", None)
         types = p.get("FunctionResponseTypes", old.get("FunctionResponseTypes", []))
+        for value in types:
+            if value != "ReportBatchItemFailures":
+                raise constraint_error(
+                    str(types),
+                    "functionResponseTypes",
+                    "Member must satisfy constraint: [Member must satisfy enum value set: "
+                    "[ReportBatchItemFailures]]",
+                )
+        concurrency = (p.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        if concurrency is not None and not 2 <= concurrency <= 1000:
+            raise constraint_error(
+                str(concurrency),
+                "scalingConfig.maximumConcurrency",
+                "Member must have value less than or equal to 1000"
+                if concurrency > 1000
+                else "Member must have value greater than or equal to 2",
+            )
         out["FunctionResponseTypes"] = list(types)
         scaling = p.get("ScalingConfig", old.get("ScalingConfig"))
         if scaling:
@@ -322,7 +339,10 @@ class EventSourceMappings(SqsPolling, StreamPolling):
             self.start_polling(uuid)
 
     def _forget_mapping(self, uuid: str) -> None:
-        self.mappings.pop(uuid, None)
+        config = self.mappings.pop(uuid, None)
+        if config is not None and config["EventSourceArn"].split(":")[2] == "sqs":
+            arn = config["EventSourceArn"]
+            self._queue_backend(arn).unwatch_internal(arn, uuid)
         self._reset_stream_cursor(uuid)
 
 
