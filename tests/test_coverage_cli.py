@@ -233,14 +233,20 @@ def test_docs_coverage_md_is_up_to_date(tmp_path):
         result = run_fakeaws("coverage", "--markdown", str(fresh))
         assert result.returncode == 0, result.stderr
         assert committed == fresh.read_text(encoding="utf-8"), stale
-    else:
-        result = run_fakeaws("coverage", "--verbose")
-        assert result.returncode == 0, result.stderr
-        services = re.findall(r"^(\S+) ", result.stdout, re.M)
-        sections = re.findall(r"^## (\S+)$", committed, re.M)
-        assert set(sections) >= set(services), stale
-        for op in re.findall(r"^    (\S+)$", result.stdout, re.M):
-            assert f"- [ ] {op}\n" not in committed, f"{op} is implemented: {stale}"
+    # On any botocore: every reported service has its section, and nothing implemented now
+    # is still unchecked in its own service's section.
+    result = run_fakeaws("coverage", "--verbose")
+    assert result.returncode == 0, result.stderr
+    services = re.findall(r"^(\S+) ", result.stdout, re.M)
+    sections = dict(re.findall(r"^## (\S+)\n(.*?)(?=^## |\Z)", committed, re.M | re.S))
+    assert set(sections) >= set(services), stale
+    service = None
+    for line in result.stdout.splitlines():
+        if line and not line.startswith(" "):
+            service = line.split()[0]
+        elif line.strip():  # an implemented operation of `service`
+            op = line.strip()
+            assert f"- [ ] {op}\n" not in sections[service], f"{service}.{op}: {stale}"
 
 
 def test_python_m_fakeaws_entry_point(tmp_path):
