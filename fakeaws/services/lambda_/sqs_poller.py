@@ -38,21 +38,30 @@ _RECORD_ATTRIBUTES = (
 
 class SqsPolling:
     def start_polling(self, uuid: str, delay: float = 0.0) -> None:
-        """Make sure a poll of mapping ``uuid`` is due within ``delay`` seconds."""
+        """Make sure a poll of SQS mapping ``uuid`` is due within ``delay`` seconds."""
+        config = self.schedule_poll(uuid, delay, self._poll_sqs, "sqs")
+        if config is not None:
+            arn = config["EventSourceArn"]
+            self._queue_backend(arn).watch_internal(arn, self.start_polling, uuid)
+
+    def schedule_poll(self, uuid: str, delay: float, poll, kind: str) -> dict | None:
+        """Have ``poll(uuid)`` due within ``delay`` seconds (one pending poll per mapping).
+
+        Returns the mapping's configuration, or None if the mapping is gone.
+        """
         due = self.cloud.clock.time() + delay
         task = self._poll_tasks.get(uuid)
         if task is not None and not task.cancelled and task.due <= due:
-            return
+            return self.mappings.get(uuid)
         if task is not None:
             task.cancel()
         config = self.mappings.get(uuid)
         if config is None:
-            return
-        sqs = self._queue_backend(config["EventSourceArn"])
-        sqs.watch_internal(config["EventSourceArn"], self.start_polling, uuid)
+            return None
         self._poll_tasks[uuid] = self.cloud.scheduler.call_at(
-            due, self._poll_sqs, uuid, name=f"lambda sqs poller {uuid}", locked=False
+            due, poll, uuid, name=f"lambda {kind} poller {uuid}", locked=False
         )
+        return config
 
     def _queue_backend(self, queue_arn: str):
         parts = queue_arn.split(":")

@@ -184,21 +184,11 @@ class StreamPolling:
 
     def start_stream_polling(self, uuid: str, delay: float = 0.0) -> None:
         """Make sure a poll of stream mapping ``uuid`` is due within ``delay`` seconds."""
-        due = self.cloud.clock.time() + delay
-        task = self._poll_tasks.get(uuid)
-        if task is not None and not task.cancelled and task.due <= due:
-            return
-        if task is not None:
-            task.cancel()
-        config = self.mappings.get(uuid)
-        if config is None:
-            return
-        stream = self._stream_of(config["EventSourceArn"])
-        if stream is not None:
-            stream.watchers[uuid] = self.start_stream_polling
-        self._poll_tasks[uuid] = self.cloud.scheduler.call_at(
-            due, self._poll_stream, uuid, name=f"lambda stream poller {uuid}", locked=False
-        )
+        config = self.schedule_poll(uuid, delay, self._poll_stream, "stream")
+        if config is not None:
+            stream = self._stream_of(config["EventSourceArn"])
+            if stream is not None:
+                stream.watchers[uuid] = self.start_stream_polling
 
     def _poll_stream(self, uuid: str) -> None:
         with self.cloud.lock:
