@@ -180,15 +180,15 @@ EVENT = {
 
 
 def test_test_event_pattern(events):
-    def test(pattern, event=EVENT):
+    def match(pattern, event=EVENT):
         return events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event))
 
-    assert test({"source": ["my.app"]})["Result"] is True
-    assert test({"source": ["other"]})["Result"] is False
-    assert test({"detail": {"amount": [{"numeric": [">", 100]}]}})["Result"] is True
-    assert test({"detail": {"amount": [{"numeric": [">", 200]}]}})["Result"] is False
+    assert match({"source": ["my.app"]})["Result"] is True
+    assert match({"source": ["other"]})["Result"] is False
+    assert match({"detail": {"amount": [{"numeric": [">", 100]}]}})["Result"] is True
+    assert match({"detail": {"amount": [{"numeric": [">", 200]}]}})["Result"] is False
     without_resources = {k: v for k, v in EVENT.items() if k != "resources"}
-    assert test({"source": ["my.app"]}, without_resources)["Result"] is True
+    assert match({"source": ["my.app"]}, without_resources)["Result"] is True
 
 
 @pytest.mark.parametrize("missing", ["id", "account", "source", "time", "region", "detail-type"])

@@ -89,7 +89,9 @@ def test_invalid_expressions_are_refused(expression):
     ],
 )
 def test_documented_expressions_are_accepted(expression):
-    parse(expression)
+    parse(expression)  # no ScheduleError
+    after = datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp()
+    assert next_fire(expression, after, anchor=after) > after  # and it fires
 
 
 @pytest.mark.parametrize(

@@ -701,7 +701,7 @@ def test_long_poll_in_real_time_is_woken_by_a_send():
 
     from fakeaws import mock_serverless
 
-    with mock_serverless(region="eu-west-1"):  # a real clock
+    with mock_serverless(region="eu-west-1") as cloud:  # a real clock
         client = boto3.client("sqs", region_name="eu-west-1")
         queue = client.create_queue(QueueName="rt")["QueueUrl"]
         got: list = []
@@ -710,9 +710,12 @@ def test_long_poll_in_real_time_is_woken_by_a_send():
         )
         started = time.monotonic()
         waiter.start()
-        time.sleep(0.2)
+        polling = threading.Event()
+        while not cloud.calls.where(operation="ReceiveMessage"):  # the long poll has begun
+            polling.wait(0.001)
         client.send_message(QueueUrl=queue, MessageBody="wake up")
         waiter.join(10)
+        assert not waiter.is_alive()  # woken: it did not wait out its 20 seconds
         assert [m["Body"] for m in got] == ["wake up"]
         assert time.monotonic() - started < 5
 

@@ -351,7 +351,7 @@ def test_long_poll_on_an_empty_queue_waits_the_whole_wait_time(cloud, resource):
 
 
 def test_long_poll_with_a_real_clock_is_woken_by_a_send_from_another_thread():
-    with mock_serverless(region=REGION):  # a real clock
+    with mock_serverless(region=REGION) as cloud:  # a real clock
         sqs = boto3.client("sqs", region_name=REGION)
         url = sqs.create_queue(QueueName="wake")["QueueUrl"]
         got: list = []
@@ -363,7 +363,9 @@ def test_long_poll_with_a_real_clock_is_woken_by_a_send_from_another_thread():
         thread = threading.Thread(target=consumer)
         started = time.monotonic()
         thread.start()
-        time.sleep(0.2)
+        polling = threading.Event()
+        while not cloud.calls.where(operation="ReceiveMessage"):  # the long poll has begun
+            polling.wait(0.001)
         sqs.send_message(QueueUrl=url, MessageBody="ping")
         thread.join(10)
         assert not thread.is_alive()
@@ -395,7 +397,7 @@ def test_concurrent_workers_each_get_distinct_messages_and_retry_failures(cloud)
                     "Messages", []
                 )
                 if not messages:
-                    time.sleep(0.001)
+                    stop.wait(0.001)  # let the other workers and the clock move
                     continue
                 for message in messages:
                     n = int(message["Body"])
@@ -424,8 +426,7 @@ def test_concurrent_workers_each_get_distinct_messages_and_retry_failures(cloud)
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 30
-    while not stop.is_set() and time.monotonic() < deadline:  # the test drives time
-        time.sleep(0.02)
+    while not stop.wait(0.02) and time.monotonic() < deadline:  # the test drives time
         cloud.clock.advance(1)
     stop.set()
     for thread in threads:
