@@ -128,9 +128,9 @@ class SqsPolling:
         filters = (config.get("FilterCriteria") or {}).get("Filters")
         if not filters:
             return messages
-        from fakeaws.eventpatterns import lambda_filters_match, lambda_json_data
+        from fakeaws.eventpatterns import compile_pattern, lambda_filters_match, lambda_json_data
 
-        patterns = [_compiled(f["Pattern"]) for f in filters]
+        patterns = [compile_pattern(f["Pattern"], "lambda") for f in filters]  # cached by text
         kept = []
         for message in messages:
             record = _record(message, config["EventSourceArn"], self.region)
@@ -220,15 +220,3 @@ def _attribute(value: dict) -> dict:
     ]
     out["dataType"] = value["DataType"]
     return out
-
-
-_PATTERNS: dict[str, Any] = {}
-
-
-def _compiled(pattern: str):
-    compiled = _PATTERNS.get(pattern)
-    if compiled is None:
-        from fakeaws.eventpatterns import compile_pattern
-
-        compiled = _PATTERNS[pattern] = compile_pattern(pattern, "lambda")
-    return compiled

@@ -284,10 +284,9 @@ class StreamPolling:
         filters = (config.get("FilterCriteria") or {}).get("Filters")
         if not filters:
             return records
-        from fakeaws.eventpatterns import lambda_filters_match
-        from fakeaws.services.lambda_.sqs_poller import _compiled
+        from fakeaws.eventpatterns import compile_pattern, lambda_filters_match
 
-        patterns = [_compiled(f["Pattern"]) for f in filters]
+        patterns = [compile_pattern(f["Pattern"], "lambda") for f in filters]  # cached by text
         source = config["EventSourceArn"]
         return [
             r
