@@ -186,8 +186,7 @@ class EventSourceMappings(SqsPolling, StreamPolling):
         if config is None:
             raise AWSError(
                 "ResourceNotFoundException",
-                f"The resource you requested does not exist. (Service: Lambda, Status Code: 404, "
-                f"Request ID: {self.cloud.new_request_id()})",
+                "The resource you requested does not exist.",
                 Type="User",
             )
         return config
